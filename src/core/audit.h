@@ -1,0 +1,34 @@
+/*
+ * The audit log: JSON lines. Every write, denial and approval decision is
+ * one line as it happens; reads are counted per (source, identity, tool) and
+ * written as one aggregate line per key at most every 10 s, so auditing
+ * costs nothing measurable on the read path. Thread-safe.
+ */
+#ifndef RT_AUDIT_H
+#define RT_AUDIT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* Opens path for appending (NULL: auditing off). -1 and *cause on error. */
+int audit_open(const char *path, char **cause);
+/* Flushes pending read aggregates and closes. */
+void audit_close(void);
+
+/*
+ * One event line. rec is borrowed; "time" is added. Arguments in rec must
+ * already be redacted (audit_redact).
+ */
+void audit_event(const json_t *rec);
+/* Counts one read; duration in ms. Strings are copied. */
+void audit_read(const char *source, const char *identity, const char *tool,
+    int ok, int64_t duration_ms);
+/* Writes read aggregates older than 10 s (or all, when force). */
+void audit_flush(int force);
+/*
+ * A deep copy of args with every secret-looking member (password, token,
+ * secret, api_key, ...) replaced by "***". Returns a new reference.
+ */
+json_t *audit_redact(const json_t *args);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * Configuration: the INI file, its .env neighbour and the environment.
+ *
+ * Sources, strongest first: the process environment
+ * (RACKTOP_<SERVICE>_<INSTANCE>_<KEY>, or RACKTOP_<KEY> for a global), then
+ * a .env file beside the config file, then the file itself. A secret key K
+ * may instead be given as K_file naming a file only its owner can read; a
+ * config file holding an inline secret must not be readable by group or
+ * others. Errors read "file:line: reason" and never contain a secret value.
+ *
+ * core/ names no service: the caller passes the known service names.
+ */
+#ifndef RT_CONF_H
+#define RT_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct rt_kv {
+	char *key;
+	char *value;
+};
+
+struct rt_instance_conf {
+	char *service;	/* "proxmox" */
+	char *name;	/* "home": [a-z0-9]+ */
+	struct rt_kv *kv;
+	size_t nkv;
+};
+
+struct rt_config {
+	char *path;		/* the file read, or NULL */
+	/* [racktop] globals; NULL or 0 when unset. */
+	char *socket;
+	char *log;
+	char *log_level;
+	char *audit_log;
+	char *theme;
+	bool read_only;
+	int approval_timeout;	/* seconds, default 50 */
+	int workers;		/* 0: default */
+	struct rt_instance_conf *instances;
+	size_t ninstances;
+};
+
+/*
+ * Loads the configuration. path NULL means the default file
+ * ($XDG_CONFIG_HOME/racktop/racktop.conf), whose absence means no
+ * instances; a named file that is missing is an error. services is a
+ * NULL-terminated list of known service names. env is the environment to
+ * read (NULL: environ). Returns NULL and fills *cause (caller frees).
+ */
+struct rt_config *conf_load(const char *path, const char *const *services,
+    char *const *env, char **cause);
+void conf_free(struct rt_config *);
+
+/* Parses text as if read from file name (for tests and fuzzing). */
+struct rt_config *conf_parse(const char *name, const char *text,
+    size_t len, const char *const *services, char **cause);
+
+/* Borrowed value of key in an instance, or NULL. */
+const char *conf_get(const struct rt_instance_conf *, const char *key);
+/* Integer value or def; -1 and *cause when present but not an integer. */
+int conf_get_int(const struct rt_instance_conf *, const char *key,
+    long def, long *out, char **cause);
+/* Boolean (true/false/yes/no/1/0/on/off) or def. */
+int conf_get_bool(const struct rt_instance_conf *, const char *key,
+    bool def, bool *out, char **cause);
+/* Whether key names a secret (token, password, api_key, client_secret...). */
+bool conf_key_is_secret(const char *key);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * The one libcurl wrapper every backend uses.
+ *
+ * A client owns one CURL easy handle and must be used by one thread at a
+ * time (libcurl forbids sharing a handle); keep-alive connections are
+ * reused across requests on the same client. TLS verification is on by
+ * default; a ca_file or a fingerprint (colon-hex SHA-256 of the leaf
+ * certificate, "AA:BB:...", or a public-key pin "sha256//BASE64") may
+ * replace the system roots, and the fingerprint is checked inside the TLS
+ * handshake, before any request byte or credential is sent. Error strings
+ * never contain headers, bodies or credentials.
+ */
+#ifndef RT_HTTP_H
+#define RT_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct http_opts {
+	const char *base_url;	/* "https://h:8006/api2/json" or "http://d/v1.43" */
+	const char *unix_socket; /* connect here instead of TCP, or NULL */
+	long connect_timeout_ms; /* 0: 5000 */
+	long timeout_ms;	/* total per request; 0: 15000 */
+	bool insecure;		/* explicit verify_tls=false */
+	const char *ca_file;
+	const char *fingerprint;
+	const char *cert_file;
+	const char *key_file;
+	size_t max_response;	/* bytes; 0: 64 MiB */
+};
+
+struct http_response {
+	long status;
+	char *body;		/* NUL-terminated, owned */
+	size_t len;
+	char *content_type;	/* owned, may be NULL */
+	char **set_cookies;	/* owned array of "name=value" from Set-Cookie */
+	size_t nset_cookies;
+};
+
+struct http_client;
+
+/* Options are copied. NULL and *cause on a bad option. */
+struct http_client *http_client_create(const struct http_opts *, char **cause);
+void http_client_destroy(struct http_client *);
+
+/*
+ * One request. path is appended to base_url. headers is NULL-terminated
+ * ("Name: value"), borrowed. body may be NULL. Returns 0 when a response
+ * arrived (any status), -1 with *cause on transport failure, timeout,
+ * TLS/fingerprint failure or a body over max_response.
+ */
+int http_request(struct http_client *, const char *method, const char *path,
+    const char *const *headers, const char *body, size_t body_len,
+    struct http_response *resp, char **cause);
+void http_response_free(struct http_response *);
+
+/*
+ * A request whose 2xx body is JSON. Returns a new reference; NULL with
+ * *cause naming the status or the JSON error otherwise. *status (if not
+ * NULL) receives the HTTP status.
+ */
+json_t *http_json(struct http_client *, const char *method, const char *path,
+    const char *const *headers, const json_t *body, long *status,
+    char **cause);
+
+/* Percent-encodes s for a path segment or query value; caller frees. */
+char *http_escape(const char *s);
+
+#endif

@@ -1,0 +1,9 @@
+/* stub: to be written */
+#include "config.h"
+
+int main(void);
+int
+main(void)
+{
+	return (0);
+}
