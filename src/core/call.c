@@ -1,3 +1,344 @@
-/* stub: to be written */
+/*
+ * The shared call path: validation, policy, execution, audit, results.
+ */
 #include "config.h"
-typedef int rt_stub_src_core_call_c;
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/audit.h"
+#include "core/call.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/schema.h"
+#include "core/xmalloc.h"
+
+struct call_policy call_policy;
+
+static const char *source_names[] = { "key", "cli", "agent" };
+
+/* Creates a call. */
+struct rt_call *
+call_new(const struct registry_tool *rt, json_t *args,
+    const struct rt_caller *caller)
+{
+	struct rt_call *c = xcalloc(1, sizeof *c);
+
+	c->rt = rt;
+	c->args = args != NULL ? args : json_object();
+	if (caller != NULL)
+		c->caller = *caller;
+	c->started_mono = clock_mono_ms();
+	job_init(&c->job, NULL, c, NULL);
+	return (c);
+}
+
+/* Frees a call and what it owns. */
+void
+call_free(struct rt_call *c)
+{
+	if (c == NULL)
+		return;
+	json_decref(c->args);
+	json_decref(c->result);
+	json_decref(c->meta);
+	free(c->error);
+	free(c);
+}
+
+/* Fails the call; returns -1 for the tool to return. */
+int
+call_fail(struct rt_call *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(c->error);
+	va_start(ap, fmt);
+	xvasprintf(&c->error, fmt, ap);
+	va_end(ap);
+	json_decref(c->result);
+	c->result = NULL;
+	return (-1);
+}
+
+/* Sets the call's structured result, stealing it. */
+int
+call_ok(struct rt_call *c, json_t *result)
+{
+	json_decref(c->result);
+	c->result = result;
+	return (0);
+}
+
+static const char *
+caller_identity(const struct rt_caller *cl, char *buf, size_t len)
+{
+	snprintf(buf, len, "uid=%u pid=%d exe=%s%s%s", (unsigned)cl->uid,
+	    (int)cl->pid, cl->exe[0] != '\0' ? cl->exe : "?",
+	    cl->client[0] != '\0' ? " client=" : "", cl->client);
+	return (buf);
+}
+
+static void
+audit_call(struct rt_call *c, const char *decision)
+{
+	const struct rt_tool *tool = c->rt->tool;
+	char id[512];
+	json_t *rec;
+
+	caller_identity(&c->caller, id, sizeof id);
+	if ((tool->flags & RT_READ_ONLY) && decision == NULL) {
+		audit_read(source_names[c->caller.source], id, tool->name,
+		    c->error == NULL, c->duration_ms);
+		return;
+	}
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:I}",
+	    "type", decision != NULL ? "decision" : "write",
+	    "source", source_names[c->caller.source],
+	    "identity", id,
+	    "tool", tool->name,
+	    "arguments", audit_redact(c->args),
+	    "outcome", c->error == NULL ? "ok" : "error",
+	    "duration_ms", (json_int_t)c->duration_ms);
+	if (decision != NULL)
+		json_object_set_new(rec, "decision", json_string(decision));
+	if (c->error != NULL)
+		json_object_set_new(rec, "error", json_string(c->error));
+	audit_event(rec);
+	json_decref(rec);
+}
+
+/* Validates arguments and applies policy before the call runs. */
+int
+call_check(struct rt_call *c)
+{
+	const struct rt_tool *tool = c->rt->tool;
+	char *why = NULL;
+
+	if (!json_is_object(c->args)) {
+		call_fail(c, "arguments: must be an object");
+		goto refused;
+	}
+	if (schema_validate(c->rt->input, c->args, true, "arguments",
+	    &why) != 0) {
+		call_fail(c, "invalid arguments: %s", why);
+		free(why);
+		goto refused;
+	}
+	if (call_policy.read_only && !(tool->flags & RT_READ_ONLY)) {
+		call_fail(c, "%s: racktop runs read-only; this tool changes "
+		    "state", tool->name);
+		audit_call(c, "denied");
+		goto refused;
+	}
+	if ((tool->flags & RT_DESTRUCTIVE) &&
+	    c->caller.source == RT_SRC_AGENT) {
+		call_fail(c, "%s is destructive and needs the operator's "
+		    "approval, which this racktop cannot ask for yet; "
+		    "ask the operator to run it from the dashboard or "
+		    "with `racktop call`", tool->name);
+		audit_call(c, "denied");
+		goto refused;
+	}
+	return (0);
+
+refused:
+	c->done = true;
+	return (-1);
+}
+
+static void
+call_job_run(struct job *j)
+{
+	struct rt_call *c = j->arg;
+	const struct rt_tool *tool = c->rt->tool;
+	char *why = NULL;
+	int rv;
+
+	rv = tool->call(c);
+	c->duration_ms = clock_mono_ms() - c->started_mono;
+	if (rv != 0 && c->error == NULL)
+		call_fail(c, "%s failed", tool->name);
+	if (rv == 0 && c->result == NULL)
+		c->result = json_object();
+	if (rv == 0 && call_policy.check_output &&
+	    schema_validate(c->rt->output, c->result, false, "result",
+	    &why) != 0) {
+		log_error("%s: result does not match its output schema: %s",
+		    tool->name, why);
+		call_fail(c, "internal error: %s result does not match its "
+		    "output schema: %s", tool->name, why);
+		free(why);
+	}
+	c->done = true;
+	audit_call(c, NULL);
+}
+
+/* Submits a checked call to the worker pool. */
+void
+call_submit(struct rt_call *c, struct job_pool *pool, struct job_queue *done)
+{
+	c->job.run = call_job_run;
+	c->job.done = done;
+	if (call_policy.timeout_ms > 0)
+		c->job.deadline_mono = clock_mono_ms() + call_policy.timeout_ms;
+	job_pool_submit(pool, &c->job);
+}
+
+/* Runs a checked call on the calling thread. */
+void
+call_run_here(struct rt_call *c)
+{
+	c->job.run = call_job_run;
+	call_job_run(&c->job);
+	c->job.outcome = JOB_DONE;
+}
+
+/* Whether the call ended in an error. */
+bool
+call_failed(const struct rt_call *c)
+{
+	return (c->error != NULL || c->job.outcome == JOB_CANCELLED ||
+	    c->job.outcome == JOB_EXPIRED);
+}
+
+/* The CallToolResult object. */
+json_t *
+call_result(struct rt_call *c)
+{
+	const char *msg = c->error;
+	char *text;
+	json_t *r;
+
+	if (msg == NULL && c->job.outcome == JOB_EXPIRED)
+		msg = "the call timed out before a worker was free";
+	if (msg == NULL && c->job.outcome == JOB_CANCELLED)
+		msg = "the call was cancelled";
+	if (msg == NULL && c->result == NULL)
+		msg = "the call did not finish";
+	if (msg != NULL)
+		return (json_pack("{s:[{s:s, s:s}], s:b}", "content", "type",
+		    "text", "text", msg, "isError", 1));
+	text = json_dumps(c->result, JSON_COMPACT);
+	r = json_pack("{s:[{s:s, s:s}], s:O, s:b}", "content", "type", "text",
+	    "text", text != NULL ? text : "{}", "structuredContent", c->result,
+	    "isError", 0);
+	free(text);
+	return (r);
+}
+
+/* The registry this call belongs to. */
+struct registry *
+call_registry(struct rt_call *c)
+{
+	return (c->rt->reg);
+}
+
+/* Picks the instance named by the arguments, or the only one. */
+struct rt_instance *
+call_instance(struct rt_call *c)
+{
+	const char *want = call_arg_str(c, "instance");
+	struct rt_instance **all, *in = NULL;
+	size_t n, i;
+
+	all = registry_instances_of(c->rt->reg, c->rt->service, &n);
+	if (n == 0)
+		call_fail(c, "no %s instance is configured", c->rt->service->name);
+	else if (want == NULL && n > 1)
+		call_fail(c, "arguments.instance: required: %zu %s instances "
+		    "are configured", n, c->rt->service->name);
+	else if (want == NULL)
+		in = all[0];
+	else {
+		for (i = 0; i < n; i++) {
+			if (strcmp(all[i]->name, want) == 0)
+				in = all[i];
+		}
+		if (in == NULL)
+			call_fail(c, "arguments.instance: no %s instance "
+			    "named \"%s\"", c->rt->service->name, want);
+	}
+	free(all);
+	return (in);
+}
+
+/* Whether the tool should stop early. */
+bool
+call_should_stop(struct rt_call *c)
+{
+	return (job_should_stop(&c->job));
+}
+
+/* Reports progress. */
+void
+call_progress(struct rt_call *c, double progress, double total,
+    const char *message)
+{
+	job_progress(&c->job, progress, total, message);
+}
+
+/* Pages a list and sets the list envelope as the result. */
+int
+call_list_result(struct rt_call *c, json_t *items, int64_t age_ms,
+    json_t *errors)
+{
+	const char *cursor = call_arg_str(c, "cursor");
+	json_int_t limit = call_arg_int(c, "limit", 100);
+	size_t total = json_array_size(items), off = 0, i;
+	json_t *page, *r;
+	char *end, next[32];
+
+	if (cursor != NULL) {
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(cursor, &end, 10);
+		if (*cursor == '\0' || *end != '\0' || errno != 0 ||
+		    v > total) {
+			json_decref(items);
+			json_decref(errors);
+			return (call_fail(c, "arguments.cursor: not a cursor "
+			    "this tool returned"));
+		}
+		off = (size_t)v;
+	}
+	if (limit < 1)
+		limit = 100;
+	page = json_array();
+	for (i = off; i < total && i < off + (size_t)limit; i++)
+		json_array_append(page, json_array_get(items, i));
+	r = json_pack("{s:o, s:I, s:I, s:o}", "items", page,
+	    "total", (json_int_t)total, "age_ms", (json_int_t)(age_ms < 0 ?
+	    0 : age_ms), "instance_errors", errors != NULL ? errors :
+	    json_array());
+	if (i < total) {
+		snprintf(next, sizeof next, "%zu", i);
+		json_object_set_new(r, "next_cursor", json_string(next));
+	}
+	json_decref(items);
+	return (call_ok(c, r));
+}
+
+/* An integer argument. */
+json_int_t
+call_arg_int(struct rt_call *c, const char *name, json_int_t def)
+{
+	json_t *v = json_object_get(c->args, name);
+
+	if (json_is_integer(v))
+		return (json_integer_value(v));
+	if (json_is_real(v))
+		return ((json_int_t)json_real_value(v));
+	return (def);
+}
+
+/* A string argument. */
+const char *
+call_arg_str(struct rt_call *c, const char *name)
+{
+	return (json_string_value(json_object_get(c->args, name)));
+}

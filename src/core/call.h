@@ -1,1 +1,112 @@
-/* stub */
+/*
+ * One tool call, whoever makes it: a key on the dashboard, an agent on the
+ * socket, or `racktop call`. The same path validates arguments, applies
+ * policy, runs the tool on a worker, audits it and shapes the MCP result.
+ *
+ * Life of a call (owner: the submitting thread):
+ *   c = call_new(t, args, caller);
+ *   if (call_check(c, ...) == 0) call_submit(c, pool, done_queue);
+ *   ... the job comes back on done_queue (c->job.outcome) ...
+ *   result = call_result(c); call_free(c);
+ * Tool functions run on a worker and use only the call_* helpers below
+ * and the instance's own state.
+ */
+#ifndef RT_CALL_H
+#define RT_CALL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/jobs.h"
+#include "core/registry.h"
+
+enum rt_source {
+	RT_SRC_KEY,	/* the operator's keyboard */
+	RT_SRC_CLI,	/* racktop call */
+	RT_SRC_AGENT,	/* an MCP client */
+};
+
+/* Who is calling: what the kernel says, and a self-reported label. */
+struct rt_caller {
+	enum rt_source source;
+	uid_t uid;
+	pid_t pid;
+	char exe[256];		/* /proc/PID/exe, or "" */
+	char client[96];	/* clientInfo name/version, or "" */
+};
+
+struct rt_call {
+	struct job job;		/* first: a call is a job */
+	const struct registry_tool *rt;
+	json_t *args;		/* validated; owned */
+	json_t *result;		/* structuredContent; owned */
+	char *error;		/* isError text; owned */
+	bool done;		/* result or error is final */
+	struct rt_caller caller;
+	int64_t started_mono;
+	int64_t duration_ms;
+	void *owner;		/* the submitter's context */
+	json_t *meta;		/* the submitter's (progress token...); owned */
+};
+
+/* Policy switches set once at start-up. */
+struct call_policy {
+	bool read_only;		/* refuse every tool that is not read-only */
+	bool check_output;	/* validate results against output schemas */
+	int64_t timeout_ms;	/* per call; 0: none */
+};
+extern struct call_policy call_policy;
+
+/* A new call; args stolen (NULL: {}). caller copied. */
+struct rt_call *call_new(const struct registry_tool *, json_t *args,
+    const struct rt_caller *);
+void call_free(struct rt_call *);
+
+/*
+ * Validates arguments and applies policy. 0 when the call may run;
+ * -1 when it is already finished with an error (call_result tells why).
+ */
+int call_check(struct rt_call *);
+/* Hands the call to the pool; it comes back on done. */
+void call_submit(struct rt_call *, struct job_pool *, struct job_queue *done);
+/* Runs the call on this thread (lazy mode, tests). */
+void call_run_here(struct rt_call *);
+/* The MCP CallToolResult for a finished call. New reference. */
+json_t *call_result(struct rt_call *);
+/* Whether the finished call is an error. */
+bool call_failed(const struct rt_call *);
+
+/* For tool functions (worker thread). */
+
+/* Fails the call with a message; returns -1. */
+int call_fail(struct rt_call *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Sets the structured result (stolen); returns 0. */
+int call_ok(struct rt_call *, json_t *result);
+/* The registry. */
+struct registry *call_registry(struct rt_call *);
+/*
+ * The instance named by the "instance" argument, or the only one. NULL
+ * after failing the call when none fits.
+ */
+struct rt_instance *call_instance(struct rt_call *);
+/* Whether the caller cancelled or the deadline passed. */
+bool call_should_stop(struct rt_call *);
+/* Reports progress to the caller, when it asked for it. */
+void call_progress(struct rt_call *, double progress, double total,
+    const char *message);
+/*
+ * Finishes a list tool: pages items (stolen) by the limit and cursor
+ * arguments and wraps them in the list envelope with age_ms and
+ * instance_errors (stolen, NULL: none). 0, or -1 on a bad cursor.
+ */
+int call_list_result(struct rt_call *, json_t *items, int64_t age_ms,
+    json_t *instance_errors);
+/* Integer argument or def. */
+json_int_t call_arg_int(struct rt_call *, const char *, json_int_t def);
+/* String argument or NULL (borrowed). */
+const char *call_arg_str(struct rt_call *, const char *);
+
+#endif

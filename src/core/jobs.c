@@ -1,3 +1,279 @@
-/* stub: to be written */
+/*
+ * Worker pool and completion queues.
+ *
+ * DESIGN: one mutex+condvar queue feeds N workers (redis bio.c style, but
+ * shared: any worker takes any job, so one slow upstream never starves the
+ * others beyond the jobs it occupies). Completions go to per-owner queues
+ * signalled by an eventfd, which the owner's poll loop watches.
+ */
 #include "config.h"
-typedef int rt_stub_src_core_jobs_c;
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/jobs.h"
+#include "core/log.h"
+#include "core/xmalloc.h"
+
+struct job_queue {
+	pthread_mutex_t lock;
+	struct job *head, *tail;
+	int fd;
+};
+
+struct job_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct job *head, *tail;
+	int queued;
+	bool stopping;
+	int nworkers;
+	pthread_t *workers;
+};
+
+/* Creates an empty completion queue. */
+struct job_queue *
+job_queue_create(void)
+{
+	struct job_queue *q = xcalloc(1, sizeof *q);
+
+	pthread_mutex_init(&q->lock, NULL);
+	if ((q->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
+		fatal("eventfd");
+	return (q);
+}
+
+/* Destroys a queue; jobs still in it belong to nobody and are lost. */
+void
+job_queue_destroy(struct job_queue *q)
+{
+	if (q == NULL)
+		return;
+	close(q->fd);
+	pthread_mutex_destroy(&q->lock);
+	free(q);
+}
+
+/* The fd to poll for completions. */
+int
+job_queue_fd(struct job_queue *q)
+{
+	return (q->fd);
+}
+
+/* Appends a finished job and wakes the owner. */
+void
+job_queue_push(struct job_queue *q, struct job *j)
+{
+	uint64_t one = 1;
+
+	j->next = NULL;
+	pthread_mutex_lock(&q->lock);
+	if (q->tail != NULL)
+		q->tail->next = j;
+	else
+		q->head = j;
+	q->tail = j;
+	pthread_mutex_unlock(&q->lock);
+	/* An eventfd write only fails when the counter would overflow. */
+	if (write(q->fd, &one, sizeof one) == -1 && errno != EAGAIN)
+		fatal("eventfd write");
+}
+
+/* Takes all finished jobs, oldest first. */
+struct job *
+job_queue_take(struct job_queue *q)
+{
+	struct job *list;
+	uint64_t n;
+
+	if (read(q->fd, &n, sizeof n) == -1 && errno != EAGAIN)
+		fatal("eventfd read");
+	pthread_mutex_lock(&q->lock);
+	list = q->head;
+	q->head = q->tail = NULL;
+	pthread_mutex_unlock(&q->lock);
+	return (list);
+}
+
+/* Prepares a job for submission. */
+void
+job_init(struct job *j, void (*run)(struct job *), void *arg,
+    struct job_queue *done)
+{
+	j->run = run;
+	j->arg = arg;
+	j->deadline_mono = 0;
+	j->done = done;
+	j->progress = NULL;
+	atomic_init(&j->cancelled, false);
+	j->outcome = JOB_PENDING;
+	j->next = NULL;
+}
+
+/* Marks a job cancelled. */
+void
+job_cancel(struct job *j)
+{
+	atomic_store_explicit(&j->cancelled, true, memory_order_release);
+}
+
+/* Whether the job was cancelled. */
+bool
+job_is_cancelled(struct job *j)
+{
+	return (atomic_load_explicit(&j->cancelled, memory_order_acquire));
+}
+
+/* Whether a running job should stop now. */
+bool
+job_should_stop(struct job *j)
+{
+	if (job_is_cancelled(j))
+		return (true);
+	return (j->deadline_mono != 0 && clock_mono_ms() >= j->deadline_mono);
+}
+
+/* Forwards progress to the owner's callback. */
+void
+job_progress(struct job *j, double progress, double total, const char *msg)
+{
+	if (j->progress != NULL && !job_is_cancelled(j))
+		j->progress(j, progress, total, msg);
+}
+
+static void
+job_finish(struct job *j, enum job_outcome outcome)
+{
+	j->outcome = outcome;
+	if (j->done != NULL)
+		job_queue_push(j->done, j);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct job_pool *p = arg;
+	struct job *j;
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	log_set_thread("worker");
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		while (p->head == NULL && !p->stopping)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->head == NULL) {
+			pthread_mutex_unlock(&p->lock);
+			break;
+		}
+		j = p->head;
+		if ((p->head = j->next) == NULL)
+			p->tail = NULL;
+		p->queued--;
+		pthread_mutex_unlock(&p->lock);
+
+		if (job_is_cancelled(j))
+			job_finish(j, JOB_CANCELLED);
+		else if (j->deadline_mono != 0 &&
+		    clock_mono_ms() >= j->deadline_mono)
+			job_finish(j, JOB_EXPIRED);
+		else {
+			j->run(j);
+			job_finish(j, job_is_cancelled(j) ? JOB_CANCELLED :
+			    JOB_DONE);
+		}
+	}
+	return (NULL);
+}
+
+/* Starts a pool of workers threads. */
+struct job_pool *
+job_pool_create(int workers)
+{
+	struct job_pool *p = xcalloc(1, sizeof *p);
+	int i;
+
+	if (workers < 1)
+		workers = 1;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	p->nworkers = workers;
+	p->workers = xcalloc((size_t)workers, sizeof *p->workers);
+	for (i = 0; i < workers; i++) {
+		if (pthread_create(&p->workers[i], NULL, worker_main, p) != 0)
+			fatalx("pthread_create failed");
+	}
+	return (p);
+}
+
+/* Stops the pool: queued jobs come back cancelled, running ones finish. */
+void
+job_pool_destroy(struct job_pool *p)
+{
+	struct job *j, *next;
+	int i;
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stopping = true;
+	j = p->head;
+	p->head = p->tail = NULL;
+	p->queued = 0;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	for (; j != NULL; j = next) {
+		next = j->next;
+		job_cancel(j);
+		job_finish(j, JOB_CANCELLED);
+	}
+	for (i = 0; i < p->nworkers; i++)
+		pthread_join(p->workers[i], NULL);
+	pthread_cond_destroy(&p->cond);
+	pthread_mutex_destroy(&p->lock);
+	free(p->workers);
+	free(p);
+}
+
+/* Queues a job for the next free worker. */
+void
+job_pool_submit(struct job_pool *p, struct job *j)
+{
+	j->next = NULL;
+	j->outcome = JOB_PENDING;
+	pthread_mutex_lock(&p->lock);
+	if (p->stopping) {
+		pthread_mutex_unlock(&p->lock);
+		job_cancel(j);
+		job_finish(j, JOB_CANCELLED);
+		return;
+	}
+	if (p->tail != NULL)
+		p->tail->next = j;
+	else
+		p->head = j;
+	p->tail = j;
+	p->queued++;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* How many jobs wait for a worker. */
+int
+job_pool_queued(struct job_pool *p)
+{
+	int n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->queued;
+	pthread_mutex_unlock(&p->lock);
+	return (n);
+}

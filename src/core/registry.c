@@ -1,3 +1,550 @@
-/* stub: to be written */
+/*
+ * The registry of services, tools and instances, and the poller threads.
+ *
+ * DESIGN: each instance has one poller thread that owns the backend's
+ * polling handles; it polls, publishes a snapshot, then waits on its
+ * condition variable until the refresh interval passes, a write asks for
+ * an early refresh, or shutdown. Nothing else touches the poller's
+ * handles.
+ */
 #include "config.h"
-typedef int rt_stub_src_core_registry_c;
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/registry.h"
+#include "core/schema.h"
+#include "core/xmalloc.h"
+
+struct registry {
+	const struct rt_service *const *table;
+	const char **names;		/* service names, NULL-terminated */
+	struct registry_tool *tools;
+	size_t ntools;
+	struct rt_instance **instances;
+	size_t ninstances;
+};
+
+static int
+compile_tool(struct registry_tool *t, char **cause)
+{
+	json_error_t jerr;
+	char *why = NULL;
+
+	t->input_json = json_loads(t->tool->input_schema != NULL ?
+	    t->tool->input_schema : "", 0, &jerr);
+	if (t->input_json == NULL) {
+		xasprintf(cause, "%s: input schema: %s (column %d)",
+		    t->tool->name, jerr.text, jerr.column);
+		return (-1);
+	}
+	if ((t->input = schema_compile(t->input_json, &why)) == NULL)
+		goto bad_input;
+	if (t->tool->output_schema == NULL) {
+		xasprintf(cause, "%s: no output schema", t->tool->name);
+		return (-1);
+	}
+	t->output_json = json_loads(t->tool->output_schema, 0, &jerr);
+	if (t->output_json == NULL) {
+		xasprintf(cause, "%s: output schema: %s (column %d)",
+		    t->tool->name, jerr.text, jerr.column);
+		return (-1);
+	}
+	if ((t->output = schema_compile(t->output_json, &why)) == NULL) {
+		xasprintf(cause, "%s: output schema: %s", t->tool->name, why);
+		free(why);
+		return (-1);
+	}
+	return (0);
+
+bad_input:
+	xasprintf(cause, "%s: input schema: %s", t->tool->name, why);
+	free(why);
+	return (-1);
+}
+
+/* Builds the registry from the service table. */
+struct registry *
+registry_create(const struct rt_service *const *table, char **cause)
+{
+	struct registry *reg = xcalloc(1, sizeof *reg);
+	const struct rt_tool *tool;
+	size_t i, n = 0, nsvc = 0;
+
+	reg->table = table;
+	for (i = 0; table[i] != NULL; i++) {
+		nsvc++;
+		for (tool = table[i]->tools; tool->name != NULL; tool++)
+			n++;
+	}
+	reg->names = xcalloc(nsvc + 1, sizeof *reg->names);
+	reg->tools = xcalloc(n, sizeof *reg->tools);
+	for (i = 0; table[i] != NULL; i++) {
+		reg->names[i] = table[i]->name;
+		for (tool = table[i]->tools; tool->name != NULL; tool++) {
+			struct registry_tool *t = &reg->tools[reg->ntools++];
+
+			t->tool = tool;
+			t->service = table[i];
+			t->reg = reg;
+			if (compile_tool(t, cause) != 0) {
+				registry_destroy(reg);
+				return (NULL);
+			}
+		}
+	}
+	return (reg);
+}
+
+static void
+instance_free(struct rt_instance *in)
+{
+	if (in == NULL)
+		return;
+	if (in->service->destroy != NULL)
+		in->service->destroy(in->state);
+	snapshot_slot_finish(&in->slot);
+	pthread_cond_destroy(&in->cond);
+	pthread_mutex_destroy(&in->lock);
+	free(in->name);
+	free(in);
+}
+
+/* Frees the registry; pollers must have been stopped. */
+void
+registry_destroy(struct registry *reg)
+{
+	size_t i;
+
+	if (reg == NULL)
+		return;
+	for (i = 0; i < reg->ninstances; i++)
+		instance_free(reg->instances[i]);
+	free(reg->instances);
+	for (i = 0; i < reg->ntools; i++) {
+		json_decref(reg->tools[i].input_json);
+		json_decref(reg->tools[i].output_json);
+		schema_free(reg->tools[i].input);
+		schema_free(reg->tools[i].output);
+	}
+	free(reg->tools);
+	free(reg->names);
+	free(reg);
+}
+
+/* The service names, for the config loader. */
+const char *const *
+registry_service_names(struct registry *reg)
+{
+	return (reg->names);
+}
+
+static const struct rt_service *
+find_service(struct registry *reg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; reg->table[i] != NULL; i++) {
+		if (strcmp(reg->table[i]->name, name) == 0)
+			return (reg->table[i]);
+	}
+	return (NULL);
+}
+
+/* Creates one instance per configured section. */
+int
+registry_add_instances(struct registry *reg, const struct rt_config *conf,
+    char **cause)
+{
+	const struct rt_instance_conf *ic;
+	const struct rt_service *svc;
+	struct rt_instance *in;
+	char *why = NULL;
+	long refresh;
+	size_t i;
+
+	for (i = 0; i < conf->ninstances; i++) {
+		ic = &conf->instances[i];
+		if ((svc = find_service(reg, ic->service)) == NULL) {
+			xasprintf(cause, "unknown service \"%s\"", ic->service);
+			return (-1);
+		}
+		if (conf_get_int(ic, "refresh", svc->refresh_s > 0 ?
+		    svc->refresh_s : 10, &refresh, &why) != 0 || refresh < 1) {
+			xasprintf(cause, "%s \"%s\": refresh: %s", ic->service,
+			    ic->name, why != NULL ? why : "must be at least 1");
+			free(why);
+			return (-1);
+		}
+		in = xcalloc(1, sizeof *in);
+		in->service = svc;
+		in->name = xstrdup(ic->name);
+		in->conf = ic;
+		in->refresh_s = (int)refresh;
+		snapshot_slot_init(&in->slot);
+		pthread_mutex_init(&in->lock, NULL);
+		pthread_cond_init(&in->cond, NULL);
+		if (svc->create != NULL &&
+		    (in->state = svc->create(in, ic, &why)) == NULL) {
+			xasprintf(cause, "%s \"%s\": %s", ic->service, ic->name,
+			    why != NULL ? why : "cannot create");
+			free(why);
+			instance_free(in);
+			return (-1);
+		}
+		reg->instances = xreallocarray(reg->instances,
+		    reg->ninstances + 1, sizeof *reg->instances);
+		reg->instances[reg->ninstances++] = in;
+	}
+	return (0);
+}
+
+static void *
+poller_main(void *arg)
+{
+	struct rt_instance *in = arg;
+	struct timespec until;
+	char name[16], *cause;
+	json_t *data;
+	int64_t next;
+	int kind;
+
+	snprintf(name, sizeof name, "poll-%s", in->name);
+	log_set_thread(name);
+	for (;;) {
+		cause = NULL;
+		kind = RT_ERR_UPSTREAM;
+		if ((data = in->service->poll(in->state, &kind, &cause)) != NULL)
+			snapshot_publish(&in->slot, data);
+		else {
+			log_warn("%s %s: poll failed: %s", in->service->name,
+			    in->name, cause != NULL ? cause : "unknown error");
+			snapshot_publish_error(&in->slot, kind,
+			    cause != NULL ? cause : "unknown error");
+			free(cause);
+		}
+
+		/* Wait on the wall clock: condvars time out on CLOCK_REALTIME. */
+		next = clock_wall_ms() + (int64_t)in->refresh_s * 1000;
+		until.tv_sec = next / 1000;
+		until.tv_nsec = (next % 1000) * 1000000;
+		pthread_mutex_lock(&in->lock);
+		while (!in->stop && !in->refresh_now) {
+			if (pthread_cond_timedwait(&in->cond, &in->lock,
+			    &until) == ETIMEDOUT)
+				break;
+		}
+		in->refresh_now = false;
+		if (in->stop) {
+			pthread_mutex_unlock(&in->lock);
+			break;
+		}
+		pthread_mutex_unlock(&in->lock);
+	}
+	return (NULL);
+}
+
+/* Starts a poller for every instance whose service polls. */
+void
+registry_start_pollers(struct registry *reg)
+{
+	struct rt_instance *in;
+	sigset_t all, old;
+	size_t i;
+
+	/* Pollers never take signals: those belong to the main thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < reg->ninstances; i++) {
+		in = reg->instances[i];
+		if (in->service->poll == NULL || in->poller_running)
+			continue;
+		if (pthread_create(&in->poller, NULL, poller_main, in) != 0)
+			fatalx("pthread_create failed");
+		in->poller_running = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Stops every poller and waits for it. */
+void
+registry_stop_pollers(struct registry *reg)
+{
+	struct rt_instance *in;
+	size_t i;
+
+	for (i = 0; i < reg->ninstances; i++) {
+		in = reg->instances[i];
+		pthread_mutex_lock(&in->lock);
+		in->stop = true;
+		pthread_cond_signal(&in->cond);
+		pthread_mutex_unlock(&in->lock);
+	}
+	for (i = 0; i < reg->ninstances; i++) {
+		in = reg->instances[i];
+		if (in->poller_running) {
+			pthread_join(in->poller, NULL);
+			in->poller_running = false;
+		}
+	}
+}
+
+/* Wakes an instance's poller for an early refresh. */
+void
+instance_refresh_soon(struct rt_instance *in)
+{
+	pthread_mutex_lock(&in->lock);
+	in->refresh_now = true;
+	pthread_cond_signal(&in->cond);
+	pthread_mutex_unlock(&in->lock);
+}
+
+/* Number of tools. */
+size_t
+registry_ntools(struct registry *reg)
+{
+	return (reg->ntools);
+}
+
+/* Tool i, in registry order. */
+const struct registry_tool *
+registry_tool_at(struct registry *reg, size_t i)
+{
+	return (i < reg->ntools ? &reg->tools[i] : NULL);
+}
+
+/* Looks a tool up by name. */
+const struct registry_tool *
+registry_find(struct registry *reg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < reg->ntools; i++) {
+		if (strcmp(reg->tools[i].tool->name, name) == 0)
+			return (&reg->tools[i]);
+	}
+	return (NULL);
+}
+
+/* Number of instances. */
+size_t
+registry_ninstances(struct registry *reg)
+{
+	return (reg->ninstances);
+}
+
+/* Instance i, in config order. */
+struct rt_instance *
+registry_instance_at(struct registry *reg, size_t i)
+{
+	return (i < reg->ninstances ? reg->instances[i] : NULL);
+}
+
+/* The instances of one service; the array is the caller's to free. */
+struct rt_instance **
+registry_instances_of(struct registry *reg, const struct rt_service *svc,
+    size_t *n)
+{
+	struct rt_instance **out;
+	size_t i;
+
+	out = xcalloc(reg->ninstances + 1, sizeof *out);
+	*n = 0;
+	for (i = 0; i < reg->ninstances; i++) {
+		if (reg->instances[i]->service == svc)
+			out[(*n)++] = reg->instances[i];
+	}
+	return (out);
+}
+
+/* The MCP Tool object for one tool. */
+json_t *
+registry_tool_json(const struct registry_tool *t)
+{
+	unsigned f = t->tool->flags;
+	json_t *o, *ann;
+
+	ann = json_pack("{s:s, s:b, s:b, s:b, s:b}",
+	    "title", t->tool->title,
+	    "readOnlyHint", (f & RT_READ_ONLY) != 0,
+	    "destructiveHint", (f & RT_DESTRUCTIVE) != 0,
+	    "idempotentHint", (f & RT_IDEMPOTENT) != 0,
+	    "openWorldHint", (f & RT_OPEN_WORLD) != 0);
+	/* Deep copies: the schema trees may be read by several threads. */
+	o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}",
+	    "name", t->tool->name,
+	    "title", t->tool->title,
+	    "description", t->tool->description,
+	    "inputSchema", json_deep_copy(t->input_json),
+	    "outputSchema", json_deep_copy(t->output_json),
+	    "annotations", ann);
+	if (o == NULL)
+		fatalx("%s: cannot build tool object", t->tool->name);
+	return (o);
+}
+
+/* The catalog of every tool. */
+json_t *
+registry_catalog(struct registry *reg)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < reg->ntools; i++)
+		json_array_append_new(a, registry_tool_json(&reg->tools[i]));
+	return (a);
+}
+
+/* Checks every pattern under v has an accepted and a rejected example. */
+static int
+check_patterns(const char *tool, const json_t *v, char **cause)
+{
+	const json_t *pat, *ex, *cex, *e, *child;
+	const char *key;
+	size_t i;
+	int ok = 0, bad = 0;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, child) {
+			if (check_patterns(tool, child, cause) != 0)
+				return (-1);
+		}
+		return (0);
+	}
+	if (!json_is_object(v))
+		return (0);
+	if ((pat = json_object_get(v, "pattern")) != NULL &&
+	    json_is_string(pat)) {
+		ex = json_object_get(v, "examples");
+		cex = json_object_get(v, "x-counterexamples");
+		json_array_foreach(ex, i, e) {
+			if (json_is_string(e) && schema_pattern_match(
+			    json_string_value(pat), json_string_value(e)) == 1)
+				ok++;
+			else {
+				xasprintf(cause, "%s: pattern %s rejects its "
+				    "example #%zu", tool, json_string_value(pat), i);
+				return (-1);
+			}
+		}
+		json_array_foreach(cex, i, e) {
+			if (json_is_string(e) && schema_pattern_match(
+			    json_string_value(pat), json_string_value(e)) == 0)
+				bad++;
+			else {
+				xasprintf(cause, "%s: pattern %s accepts its "
+				    "counterexample #%zu", tool,
+				    json_string_value(pat), i);
+				return (-1);
+			}
+		}
+		if (ok == 0 || bad == 0) {
+			xasprintf(cause, "%s: pattern %s needs \"examples\" and "
+			    "\"x-counterexamples\"", tool, json_string_value(pat));
+			return (-1);
+		}
+	}
+	json_object_foreach((json_t *)v, key, child) {
+		if (check_patterns(tool, child, cause) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/* Checks one tool's invariants. */
+static int
+check_tool(const struct registry_tool *t, char **cause)
+{
+	const struct rt_tool *tool = t->tool;
+	size_t plen = strlen(t->service->name);
+	const json_t *type;
+
+	if (strncmp(tool->name, t->service->name, plen) != 0 ||
+	    tool->name[plen] != '_' || tool->name[plen + 1] == '\0') {
+		xasprintf(cause, "%s: name must start with \"%s_\"", tool->name,
+		    t->service->name);
+		return (-1);
+	}
+	if (strspn(tool->name, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+	    strlen(tool->name) || strlen(tool->name) > 64) {
+		xasprintf(cause, "%s: name must be [a-z0-9_]{1,64}", tool->name);
+		return (-1);
+	}
+	if (tool->title == NULL || *tool->title == '\0' ||
+	    tool->description == NULL || strlen(tool->description) < 20) {
+		xasprintf(cause, "%s: needs a title and a description",
+		    tool->name);
+		return (-1);
+	}
+	if (tool->call == NULL) {
+		xasprintf(cause, "%s: no call function", tool->name);
+		return (-1);
+	}
+	if ((tool->flags & RT_READ_ONLY) && (tool->flags & RT_DESTRUCTIVE)) {
+		xasprintf(cause, "%s: read-only and destructive", tool->name);
+		return (-1);
+	}
+	if ((tool->flags & RT_DESTRUCTIVE) && tool->describe == NULL) {
+		xasprintf(cause, "%s: destructive without describe", tool->name);
+		return (-1);
+	}
+	type = json_object_get(t->input_json, "type");
+	if (!json_is_string(type) ||
+	    strcmp(json_string_value(type), "object") != 0) {
+		xasprintf(cause, "%s: input schema must be an object", tool->name);
+		return (-1);
+	}
+	type = json_object_get(t->output_json, "type");
+	if (!json_is_string(type) ||
+	    strcmp(json_string_value(type), "object") != 0) {
+		xasprintf(cause, "%s: output schema must be an object",
+		    tool->name);
+		return (-1);
+	}
+	if (check_patterns(tool->name, t->input_json, cause) != 0 ||
+	    check_patterns(tool->name, t->output_json, cause) != 0)
+		return (-1);
+	return (0);
+}
+
+/* Checks the invariants of every tool. */
+int
+registry_check(struct registry *reg, char **cause)
+{
+	size_t i, j;
+
+	for (i = 0; reg->table[i] != NULL; i++) {
+		if (strspn(reg->table[i]->name, "abcdefghijklmnopqrstuvwxyz0123456789")
+		    != strlen(reg->table[i]->name)) {
+			xasprintf(cause, "service %s: name must be [a-z0-9]+",
+			    reg->table[i]->name);
+			return (-1);
+		}
+		for (j = 0; j < i; j++) {
+			if (strcmp(reg->table[i]->name,
+			    reg->table[j]->name) == 0) {
+				xasprintf(cause, "service %s: listed twice",
+				    reg->table[i]->name);
+				return (-1);
+			}
+		}
+	}
+	for (i = 0; i < reg->ntools; i++) {
+		if (check_tool(&reg->tools[i], cause) != 0)
+			return (-1);
+		for (j = 0; j < i; j++) {
+			if (strcmp(reg->tools[i].tool->name,
+			    reg->tools[j].tool->name) == 0) {
+				xasprintf(cause, "%s: name used twice",
+				    reg->tools[i].tool->name);
+				return (-1);
+			}
+		}
+	}
+	return (0);
+}

@@ -1,1 +1,125 @@
-/* stub */
+/*
+ * The service contract: what a backend in src/services/ provides.
+ *
+ * Only src/services/table.c names the backends; the registry receives its
+ * NULL-terminated table at start-up and never names a service. A backend
+ * keeps transport (http/libpq, auth), parse (pure JSON -> snapshot rows,
+ * unit-tested on recorded responses) and tools apart.
+ *
+ * Threads: create/destroy run on the main thread; poll runs on the
+ * instance's poller thread; tool calls run on any worker, several at once,
+ * so anything in the instance state that a call and the poller share (a
+ * login ticket, a cookie) sits behind the backend's own mutex.
+ */
+#ifndef RT_SERVICE_H
+#define RT_SERVICE_H
+
+#include <jansson.h>
+
+#include "core/conf.h"
+
+struct rt_call;
+struct rt_instance;
+
+/* Why a poll failed. */
+enum rt_err_kind {
+	RT_ERR_UPSTREAM = 1,	/* reached and authenticated, but it failed */
+	RT_ERR_UNREACHABLE,	/* connect, TLS or timeout */
+	RT_ERR_AUTH,		/* reached, credentials refused */
+};
+
+/* One MCP tool, also bound to keys on the dashboard. */
+struct rt_tool {
+	const char *name;	   /* "<service>_<verb>_<noun>" */
+	const char *title;	   /* human title */
+	const char *description;   /* what it does, for agents */
+	const char *input_schema;  /* JSON Schema text, parsed once */
+	const char *output_schema; /* JSON Schema of structuredContent */
+	unsigned flags;
+#define RT_READ_ONLY 0x1
+#define RT_DESTRUCTIVE 0x2
+#define RT_IDEMPOTENT 0x4
+#define RT_OPEN_WORLD 0x8
+	/* Runs on a worker; 0 with a result, or -1 with an error (call.h). */
+	int (*call)(struct rt_call *);
+	/* Destructive tools: the request it would make, as a result. */
+	int (*describe)(struct rt_call *);
+};
+
+/* How the dashboard draws one column of a view. */
+enum rt_col_kind {
+	RT_COL_TEXT,
+	RT_COL_NUMBER,
+	RT_COL_BYTES,
+	RT_COL_PERCENT,
+	RT_COL_GAUGE,
+	RT_COL_AGE,
+	RT_COL_STATE,
+};
+
+struct rt_column {
+	const char *title;
+	const char *pointer;	/* JSON pointer into a row */
+	enum rt_col_kind kind;
+	int width;		/* preferred, in cells; 0: fit */
+};
+
+/* A key on a selected row that calls a tool with arguments from the row. */
+struct rt_rowkey {
+	int key;
+	const char *label;
+	const char *tool;
+	/* JSON object: argument name -> JSON pointer into the row. */
+	const char *args;
+};
+
+/* A table the dashboard draws from an instance's snapshot. */
+struct rt_view {
+	const char *name;
+	const char *title;
+	const char *rows;	/* JSON pointer to the array of rows */
+	const struct rt_column *columns; /* { NULL } terminated */
+	const struct rt_rowkey *keys;	 /* { 0 } terminated, may be NULL */
+};
+
+struct rt_service {
+	const char *name;	/* config section and tool prefix */
+	const char *title;
+	const struct rt_tool *tools;	/* { .name = NULL } terminated */
+	const struct rt_view *views;	/* { .name = NULL } terminated or NULL */
+	int refresh_s;		/* default seconds between polls */
+	/* Private state from the config section; NULL and *cause on error. */
+	void *(*create)(struct rt_instance *, const struct rt_instance_conf *,
+	    char **cause);
+	void (*destroy)(void *);	/* NULL state is a no-op */
+	/*
+	 * New snapshot data (new reference), or NULL with *cause and *kind
+	 * (RT_ERR_*: what racktop_status reports as reachable/authenticated).
+	 */
+	json_t *(*poll)(void *, int *kind, char **cause);
+};
+
+/*
+ * Schema fragments every list tool shares, for string-literal pasting into
+ * a tool's schema text: the input properties, and the output envelope
+ * around an item schema.
+ */
+#define RT_SCHEMA_LIST_PROPS \
+	"\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000," \
+	"\"default\":100,\"description\":\"Items per page.\"}," \
+	"\"cursor\":{\"type\":\"string\",\"description\":" \
+	"\"next_cursor from the previous page.\"}," \
+	"\"max_age_s\":{\"type\":\"integer\",\"minimum\":0,\"description\":" \
+	"\"Oldest data accepted, in seconds; 0 forces a live read.\"}"
+#define RT_SCHEMA_LIST_OUTPUT(item) \
+	"{\"type\":\"object\",\"required\":[\"items\",\"total\",\"age_ms\"," \
+	"\"instance_errors\"],\"properties\":{" \
+	"\"items\":{\"type\":\"array\",\"items\":" item "}," \
+	"\"total\":{\"type\":\"integer\",\"minimum\":0}," \
+	"\"next_cursor\":{\"type\":\"string\"}," \
+	"\"age_ms\":{\"type\":\"integer\"}," \
+	"\"instance_errors\":{\"type\":\"array\",\"items\":{\"type\":" \
+	"\"object\",\"required\":[\"instance\",\"error\"],\"properties\":{" \
+	"\"instance\":{\"type\":\"string\"},\"error\":{\"type\":\"string\"}}}}}}"
+
+#endif

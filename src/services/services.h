@@ -1,0 +1,14 @@
+/*
+ * The service objects the backends export, for table.c and test tables.
+ */
+#ifndef RT_SERVICES_H
+#define RT_SERVICES_H
+
+#include "core/service.h"
+
+extern const struct rt_service racktop_service;
+
+/* The production table, NULL-terminated (table.c). */
+extern const struct rt_service *const rt_services[];
+
+#endif
