@@ -1,9 +1,569 @@
-/* stub: to be written */
+/*
+ * racktop: modes, start-up order and shutdown.
+ *
+ * DESIGN (who owns what; docs/architecture.md has the full picture):
+ *   main thread  the terminal (curses) or, headless, the signal wait;
+ *                the configuration; start-up and shutdown order
+ *   pollers      one per instance: the backend's polling handles
+ *   MCP thread   the listening socket, every client fd, sessions
+ *   workers      one tool call at a time each, from any front door
+ * Global initialisation (locale, curl, jansson seed, SIGPIPE, the signal
+ * mask) happens here before any thread starts; every thread is created
+ * with all signals blocked so SIGINT/SIGTERM/SIGWINCH reach only main.
+ */
 #include "config.h"
 
-int main(void);
-int
-main(void)
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/audit.h"
+#include "core/call.h"
+#include "core/conf.h"
+#include "core/jobs.h"
+#include "core/log.h"
+#include "core/registry.h"
+#include "core/xmalloc.h"
+#include "mcp/bridge.h"
+#include "mcp/client.h"
+#include "mcp/server.h"
+#include "mcp/sockpath.h"
+#include "services/services.h"
+#include "ui/app.h"
+
+struct options {
+	const char *config;
+	const char *socket;
+	const char *theme;
+	bool read_only;
+	bool headless;
+	bool demo;
+	bool json;
+	const char *mode;	/* NULL: dashboard */
+	int nargs;		/* mode arguments */
+	char **args;
+};
+
+static void
+usage(FILE *f)
 {
+	fprintf(f,
+	    "usage: racktop [options]                 dashboard and MCP socket\n"
+	    "       racktop --headless [options]      MCP socket and pollers only\n"
+	    "       racktop --demo [options]          dashboard against the simulator\n"
+	    "       racktop mcp [options]             stdio bridge for MCP clients\n"
+	    "       racktop call TOOL [k=v ...] [--json '{...}']\n"
+	    "       racktop tools [--json]            the tool catalog\n"
+	    "options (before or after the mode word):\n"
+	    "  --config FILE   configuration (default $XDG_CONFIG_HOME/racktop/racktop.conf)\n"
+	    "  --socket PATH   MCP socket (default $XDG_RUNTIME_DIR/racktop/mcp.sock)\n"
+	    "  --theme NAME    colour theme\n"
+	    "  --read-only     refuse every tool that changes state\n"
+	    "  --version, --help\n");
+}
+
+/* Takes an option's value from argv, or exits with a usage error. */
+static const char *
+opt_value(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "racktop: %s needs a value\n", argv[*i]);
+		exit(2);
+	}
+	return (argv[++*i]);
+}
+
+/* Parses global options anywhere and the mode word with its arguments. */
+static void
+parse_args(int argc, char **argv, struct options *o)
+{
+	int i;
+
+	memset(o, 0, sizeof *o);
+	o->args = xcalloc((size_t)argc + 1, sizeof *o->args);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--config") == 0)
+			o->config = opt_value(argc, argv, &i);
+		else if (strcmp(a, "--socket") == 0)
+			o->socket = opt_value(argc, argv, &i);
+		else if (strcmp(a, "--theme") == 0)
+			o->theme = opt_value(argc, argv, &i);
+		else if (strcmp(a, "--read-only") == 0)
+			o->read_only = true;
+		else if (strcmp(a, "--headless") == 0)
+			o->headless = true;
+		else if (strcmp(a, "--demo") == 0)
+			o->demo = true;
+		else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+			printf("racktop %s\n", PACKAGE_VERSION);
+			exit(0);
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			exit(0);
+		} else if (o->mode == NULL && a[0] != '-')
+			o->mode = a;
+		else if (o->mode != NULL && strcmp(o->mode, "call") == 0 &&
+		    strcmp(a, "--json") == 0) {
+			o->args[o->nargs++] = argv[i];
+			o->args[o->nargs++] = (char *)opt_value(argc, argv, &i);
+		} else if (o->mode != NULL && strcmp(a, "--json") == 0)
+			o->json = true;
+		else if (o->mode != NULL && a[0] != '-')
+			o->args[o->nargs++] = argv[i];
+		else {
+			fprintf(stderr, "racktop: unknown option %s\n", a);
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (o->mode != NULL && strcmp(o->mode, "mcp") != 0 &&
+	    strcmp(o->mode, "call") != 0 && strcmp(o->mode, "tools") != 0) {
+		fprintf(stderr, "racktop: unknown mode %s\n", o->mode);
+		usage(stderr);
+		exit(2);
+	}
+}
+
+/* Global initialisation, before any thread exists. */
+static void
+global_init(void)
+{
+	setlocale(LC_ALL, "");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("curl_global_init failed");
+	json_object_seed(0);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Loads the configuration and builds the registry with its instances. */
+static struct registry *
+load(const struct options *o, struct rt_config **confp)
+{
+	struct registry *reg;
+	struct rt_config *conf;
+	char *cause = NULL;
+
+	if ((reg = registry_create(rt_services, &cause)) == NULL)
+		fatalx("registry: %s", cause);
+	conf = conf_load(o->config, registry_service_names(reg), NULL, &cause);
+	if (conf == NULL) {
+		fprintf(stderr, "racktop: %s\n", cause);
+		free(cause);
+		registry_destroy(reg);
+		exit(2);
+	}
+	if (registry_add_instances(reg, conf, &cause) != 0) {
+		fprintf(stderr, "racktop: %s\n", cause);
+		free(cause);
+		registry_destroy(reg);
+		conf_free(conf);
+		exit(2);
+	}
+	call_policy.read_only = o->read_only || conf->read_only;
+	call_policy.check_output = getenv("RACKTOP_CHECK_OUTPUT") != NULL;
+	*confp = conf;
+	return (reg);
+}
+
+/* The socket path from the options, the config, or the default. */
+static char *
+socket_path(const struct options *o, const struct rt_config *conf)
+{
+	if (o->socket != NULL)
+		return (xstrdup(o->socket));
+	if (conf != NULL && conf->socket != NULL)
+		return (xstrdup(conf->socket));
+	return (sockpath_default());
+}
+
+/* racktop tools [--json]: the catalog. */
+static int
+cmd_tools(const struct options *o)
+{
+	struct rt_config *conf;
+	struct registry *reg = load(o, &conf);
+	json_t *cat = registry_catalog(reg), *t;
+	size_t i;
+
+	if (o->json) {
+		json_dumpf(cat, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+	} else {
+		json_array_foreach(cat, i, t) {
+			json_t *ann = json_object_get(t, "annotations");
+
+			printf("%-32s %-8s %s\n",
+			    json_string_value(json_object_get(t, "name")),
+			    json_is_true(json_object_get(ann, "readOnlyHint")) ?
+			    "read" : json_is_true(json_object_get(ann,
+			    "destructiveHint")) ? "destroy" : "write",
+			    json_string_value(json_object_get(t, "title")));
+		}
+	}
+	json_decref(cat);
+	registry_destroy(reg);
+	conf_free(conf);
 	return (0);
+}
+
+/* Converts a k=v value by the type the tool's schema gives the key. */
+static json_t *
+coerce_arg(const json_t *prop, const char *v)
+{
+	const json_t *type = json_object_get(prop, "type");
+	const char *t = json_string_value(type);
+	json_t *j;
+
+	if (t != NULL && strcmp(t, "string") == 0)
+		return (json_string(v));
+	if ((j = json_loads(v, JSON_DECODE_ANY, NULL)) != NULL) {
+		/* Only a schema that allows strings keeps a bare word. */
+		return (j);
+	}
+	return (json_string(v));
+}
+
+/* Builds the arguments object of `racktop call`. -1 on a usage error. */
+static int
+call_args(const struct options *o, const struct registry_tool *t,
+    json_t **out)
+{
+	const json_t *props = json_object_get(t->input_json, "properties");
+	json_t *args = json_object(), *extra;
+	json_error_t jerr;
+	char *eq, *key;
+	int i;
+
+	for (i = 1; i < o->nargs; i++) {
+		if (strcmp(o->args[i], "--json") == 0) {
+			extra = json_loads(o->args[++i], 0, &jerr);
+			if (!json_is_object(extra)) {
+				fprintf(stderr, "racktop: --json: %s\n",
+				    extra == NULL ? jerr.text :
+				    "must be an object");
+				json_decref(extra);
+				json_decref(args);
+				return (-1);
+			}
+			json_object_update(args, extra);
+			json_decref(extra);
+			continue;
+		}
+		if ((eq = strchr(o->args[i], '=')) == NULL ||
+		    eq == o->args[i]) {
+			fprintf(stderr, "racktop: %s: expected key=value\n",
+			    o->args[i]);
+			json_decref(args);
+			return (-1);
+		}
+		key = xstrndup(o->args[i], (size_t)(eq - o->args[i]));
+		json_object_set_new(args, key,
+		    coerce_arg(json_object_get(props, key), eq + 1));
+		free(key);
+	}
+	*out = args;
+	return (0);
+}
+
+/* Prints a CallToolResult; returns the exit status. */
+static int
+print_result(json_t *res)
+{
+	json_t *sc = json_object_get(res, "structuredContent");
+	json_t *content = json_object_get(res, "content"), *c;
+	size_t i;
+
+	if (json_is_true(json_object_get(res, "isError"))) {
+		json_array_foreach(content, i, c) {
+			fprintf(stderr, "racktop: %s\n",
+			    json_string_value(json_object_get(c, "text")));
+		}
+		return (1);
+	}
+	if (sc != NULL)
+		json_dumpf(sc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	else
+		json_dumpf(content, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	return (0);
+}
+
+/* racktop call TOOL k=v ...: through the socket, or here when none. */
+static int
+cmd_call(const struct options *o)
+{
+	const struct registry_tool *t;
+	struct rt_config *conf;
+	struct registry *reg;
+	struct rt_caller caller;
+	struct rt_call *c;
+	json_t *args, *res;
+	char *path, *cause = NULL;
+	int rv;
+
+	if (o->nargs < 1) {
+		fprintf(stderr, "racktop: call needs a tool name\n");
+		return (2);
+	}
+	reg = load(o, &conf);
+	if ((t = registry_find(reg, o->args[0])) == NULL) {
+		fprintf(stderr, "racktop: no tool named %s (see racktop "
+		    "tools)\n", o->args[0]);
+		rv = 2;
+		goto out;
+	}
+	if (call_args(o, t, &args) != 0) {
+		rv = 2;
+		goto out;
+	}
+	path = socket_path(o, conf);
+	res = client_call(path, t->tool->name, args, &cause);
+	free(path);
+	if (res == NULL && cause != NULL &&
+	    strstr(cause, "nothing listens") == NULL) {
+		fprintf(stderr, "racktop: %s\n", cause);
+		free(cause);
+		json_decref(args);
+		rv = 2;
+		goto out;
+	}
+	if (res == NULL) {
+		/* Lazy mode: nothing listens, so run the call here. */
+		free(cause);
+		memset(&caller, 0, sizeof caller);
+		caller.source = RT_SRC_CLI;
+		caller.uid = getuid();
+		caller.pid = getpid();
+		c = call_new(t, args, &caller);
+		if (call_check(c) == 0)
+			call_run_here(c);
+		res = call_result(c);
+		call_free(c);
+	} else
+		json_decref(args);
+	rv = print_result(res);
+	json_decref(res);
+out:
+	registry_destroy(reg);
+	conf_free(conf);
+	return (rv);
+}
+
+/* racktop mcp: the stdio bridge, or lazy mode. */
+static int
+cmd_mcp(const struct options *o)
+{
+	struct rt_config *conf;
+	struct registry *reg;
+	char *path;
+	int rv;
+
+	/* Log to stderr only: stdout carries the protocol. */
+	reg = load(o, &conf);
+	path = socket_path(o, conf);
+	rv = bridge_run(path, reg);
+	free(path);
+	registry_destroy(reg);
+	conf_free(conf);
+	return (rv);
+}
+
+/* Opens the log: a file when configured or when curses owns the terminal. */
+static void
+open_log(const struct rt_config *conf, bool terminal)
+{
+	char *cause = NULL, *path = NULL;
+	const char *state;
+
+	if (conf->log != NULL)
+		path = xstrdup(conf->log);
+	else if (terminal) {
+		if ((state = getenv("XDG_STATE_HOME")) != NULL && *state == '/')
+			xasprintf(&path, "%s/racktop.log", state);
+		else if (getenv("HOME") != NULL)
+			xasprintf(&path, "%s/.local/state/racktop.log",
+			    getenv("HOME"));
+	}
+	if (path != NULL && log_open(path, &cause) != 0) {
+		fprintf(stderr, "racktop: log: %s\n", cause);
+		free(cause);
+	}
+	free(path);
+	if (conf->log_level != NULL) {
+		if (strcmp(conf->log_level, "debug") == 0)
+			log_set_level(RT_LOG_DEBUG);
+		else if (strcmp(conf->log_level, "warn") == 0)
+			log_set_level(RT_LOG_WARN);
+		else if (strcmp(conf->log_level, "error") == 0)
+			log_set_level(RT_LOG_ERROR);
+	}
+}
+
+/* The dashboard or headless server: pollers, workers, socket. */
+static int
+cmd_run(const struct options *o)
+{
+	struct mcp_limits limits;
+	struct mcp_server *srv;
+	struct rt_config *conf;
+	struct registry *reg;
+	struct job_pool *pool;
+	sigset_t set, old;
+	char *path, *cause = NULL;
+	int fd, sig, workers, rv = 0;
+	bool terminal = !o->headless;
+
+	reg = load(o, &conf);
+	open_log(conf, terminal);
+	if (conf->audit_log != NULL && audit_open(conf->audit_log, &cause) != 0) {
+		fprintf(stderr, "racktop: audit log: %s\n", cause);
+		free(cause);
+		rv = 2;
+		goto out_reg;
+	}
+
+	/* The socket comes first: a bad path is a plain error on stderr. */
+	path = socket_path(o, conf);
+	if ((fd = sockpath_listen(path, &cause)) == -1) {
+		fprintf(stderr, "racktop: %s\n", cause);
+		free(cause);
+		free(path);
+		rv = 2;
+		goto out_reg;
+	}
+
+	/* Every thread from here on inherits a fully blocked mask. */
+	sigfillset(&set);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	workers = conf->workers > 0 ? conf->workers :
+	    4 + (int)registry_ninstances(reg);
+	pool = job_pool_create(workers);
+	mcp_limits_default(&limits);
+	if ((srv = mcp_server_start(fd, path, reg, pool, &limits,
+	    &cause)) == NULL) {
+		fprintf(stderr, "racktop: %s\n", cause);
+		free(cause);
+		close(fd);
+		unlink(path);
+		rv = 2;
+		goto out_pool;
+	}
+	registry_start_pollers(reg);
+	log_info("racktop %s listening on %s", PACKAGE_VERSION, path);
+
+	if (terminal)
+		rv = app_run(reg, pool, path, o->theme, &old);
+	else {
+		sigemptyset(&set);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGHUP);
+		for (;;) {
+			if (sigwait(&set, &sig) != 0)
+				continue;
+			if (sig == SIGHUP) {
+				log_info("SIGHUP: configuration reload is not "
+				    "supported yet");
+				continue;
+			}
+			break;
+		}
+	}
+
+	mcp_server_stop(srv);
+	registry_stop_pollers(reg);
+out_pool:
+	job_pool_destroy(pool);
+	free(path);
+out_reg:
+	audit_close();
+	registry_destroy(reg);
+	conf_free(conf);
+	return (rv);
+}
+
+/* Removes the demo's private folder. */
+static void
+demo_cleanup(const char *dir)
+{
+	char *p;
+
+	xasprintf(&p, "%s/racktop.conf", dir);
+	unlink(p);
+	free(p);
+	xasprintf(&p, "%s/mcp.sock", dir);
+	unlink(p);
+	free(p);
+	rmdir(dir);
+}
+
+/*
+ * racktop --demo: a private runtime folder with its own configuration and
+ * socket, so the demo never touches the user's racktop. The simulator
+ * joins here when it exists; until then the demo shows racktop alone.
+ */
+static int
+demo_run(struct options *o)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	char *dir, *conf, *sock;
+	FILE *f;
+	int rv;
+
+	if (base == NULL || *base != '/')
+		base = "/tmp";
+	xasprintf(&dir, "%s/racktop-demo.XXXXXX", base);
+	if (mkdtemp(dir) == NULL) {
+		fprintf(stderr, "racktop: %s: %s\n", dir, strerror(errno));
+		free(dir);
+		return (2);
+	}
+	xasprintf(&conf, "%s/racktop.conf", dir);
+	xasprintf(&sock, "%s/mcp.sock", dir);
+	if ((f = fopen(conf, "w")) == NULL) {
+		fprintf(stderr, "racktop: %s: %s\n", conf, strerror(errno));
+		rv = 2;
+		goto out;
+	}
+	fprintf(f, "# racktop demo configuration (generated)\n[racktop]\n");
+	fclose(f);
+	o->config = conf;
+	o->socket = sock;
+	rv = cmd_run(o);
+out:
+	demo_cleanup(dir);
+	free(conf);
+	free(sock);
+	free(dir);
+	return (rv);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	int rv;
+
+	parse_args(argc, argv, &o);
+	global_init();
+	log_set_thread("main");
+	if (o.mode == NULL)
+		rv = o.demo ? demo_run(&o) : cmd_run(&o);
+	else if (strcmp(o.mode, "tools") == 0)
+		rv = cmd_tools(&o);
+	else if (strcmp(o.mode, "call") == 0)
+		rv = cmd_call(&o);
+	else
+		rv = cmd_mcp(&o);
+	free(o.args);
+	curl_global_cleanup();
+	return (rv);
 }

@@ -1,0 +1,40 @@
+# Shared helpers for the integration scripts (POSIX sh).
+# Each script gets its own temporary folder, removed on exit.
+
+: "${RACKTOP:?RACKTOP must name the built racktop binary}"
+: "${RT_TIMEOUT_SCALE:=1}"
+TMPD=$(mktemp -d "${TMPDIR:-/tmp}/rt-it.XXXXXX")
+PIDS=""
+cleanup() {
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$TMPD"
+}
+trap cleanup 0
+trap 'exit 1' 1 2 15
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# wait_for CMD...: retries CMD every 0.05 s for up to 10 s (scaled).
+wait_for() {
+	n=$((200 * RT_TIMEOUT_SCALE))
+	while [ $n -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		n=$((n - 1))
+		sleep 0.05
+	done
+	return 1
+}
+
+# Starts a background command, remembering its pid for cleanup.
+start_bg() {
+	"$@" &
+	PIDS="$PIDS $!"
+}
