@@ -45,25 +45,37 @@ struct rt_config {
 
 /*
  * Loads the configuration. path NULL means the default file
- * ($XDG_CONFIG_HOME/racktop/racktop.conf), whose absence means no
- * instances; a named file that is missing is an error. services is a
- * NULL-terminated list of known service names. env is the environment to
- * read (NULL: environ). Returns NULL and fills *cause (caller frees).
+ * ($XDG_CONFIG_HOME/racktop/racktop.conf, else ~/.config/racktop/...),
+ * whose absence means no instances; a named file that is missing is an
+ * error. services is a NULL-terminated list of known service names. env is
+ * the environment to read (NULL: environ): RACKTOP_* variables, and
+ * XDG_CONFIG_HOME and HOME for the default path. Every K_file is resolved:
+ * the instances hold K with the file's content. Returns a new config, or
+ * NULL and fills *cause (caller frees).
  */
 struct rt_config *conf_load(const char *path, const char *const *services,
     char *const *env, char **cause);
 void conf_free(struct rt_config *);
 
-/* Parses text as if read from file name (for tests and fuzzing). */
+/*
+ * Parses text as if read from file name (for tests and fuzzing). Touches
+ * no file: no mode check, no .env or environment, K_file left as written.
+ */
 struct rt_config *conf_parse(const char *name, const char *text,
     size_t len, const char *const *services, char **cause);
 
 /* Borrowed value of key in an instance, or NULL. */
 const char *conf_get(const struct rt_instance_conf *, const char *key);
-/* Integer value or def; -1 and *cause when present but not an integer. */
+/*
+ * *out = the integer value of key, or def when absent; 0, or -1 and *cause
+ * (caller frees) when present but not an integer.
+ */
 int conf_get_int(const struct rt_instance_conf *, const char *key,
     long def, long *out, char **cause);
-/* Boolean (true/false/yes/no/1/0/on/off) or def. */
+/*
+ * *out = the boolean (true/false/yes/no/1/0/on/off) of key, or def when
+ * absent; 0, or -1 and *cause (caller frees) when it is none of those.
+ */
 int conf_get_bool(const struct rt_instance_conf *, const char *key,
     bool def, bool *out, char **cause);
 /* Whether key names a secret (token, password, api_key, client_secret...). */
