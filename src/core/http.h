@@ -9,6 +9,12 @@
  * replace the system roots, and the fingerprint is checked inside the TLS
  * handshake, before any request byte or credential is sent. Error strings
  * never contain headers, bodies or credentials.
+ *
+ * Causes read "METHOD /path: what happened", with the path cut at its query
+ * ("GET /cluster/resources: connection refused", "...: timed out after
+ * 5000 ms", "...: TLS certificate fingerprint mismatch", "...: response
+ * larger than 1048576 bytes", "POST /x: HTTP 500"). Proxies from the
+ * environment are ignored, and redirects are never followed.
  */
 #ifndef RT_HTTP_H
 #define RT_HTTP_H
@@ -23,16 +29,21 @@ struct http_opts {
 	long connect_timeout_ms; /* 0: 5000 */
 	long timeout_ms;	/* total per request; 0: 15000 */
 	bool insecure;		/* explicit verify_tls=false */
-	const char *ca_file;
+	const char *ca_file;	/* replaces the system roots */
+	/*
+	 * "AA:BB:..." (SHA-256 of the leaf DER, any case) replaces chain and
+	 * host name checks; "sha256//BASE64" replaces the chain check only.
+	 * Either is enforced even with insecure, and needs https.
+	 */
 	const char *fingerprint;
 	const char *cert_file;
 	const char *key_file;
-	size_t max_response;	/* bytes; 0: 64 MiB */
+	size_t max_response;	/* bytes of body; 0: 64 MiB */
 };
 
 struct http_response {
 	long status;
-	char *body;		/* NUL-terminated, owned */
+	char *body;		/* NUL-terminated, owned, never NULL after 0 */
 	size_t len;
 	char *content_type;	/* owned, may be NULL */
 	char **set_cookies;	/* owned array of "name=value" from Set-Cookie */
@@ -49,7 +60,8 @@ void http_client_destroy(struct http_client *);
  * One request. path is appended to base_url. headers is NULL-terminated
  * ("Name: value"), borrowed. body may be NULL. Returns 0 when a response
  * arrived (any status), -1 with *cause on transport failure, timeout,
- * TLS/fingerprint failure or a body over max_response.
+ * TLS/fingerprint failure or a body over max_response. On -1 resp is left
+ * zeroed; the caller frees *cause, and resp after 0 with http_response_free.
  */
 int http_request(struct http_client *, const char *method, const char *path,
     const char *const *headers, const char *body, size_t body_len,
@@ -57,9 +69,14 @@ int http_request(struct http_client *, const char *method, const char *path,
 void http_response_free(struct http_response *);
 
 /*
- * A request whose 2xx body is JSON. Returns a new reference; NULL with
- * *cause naming the status or the JSON error otherwise. *status (if not
- * NULL) receives the HTTP status.
+ * A request whose 2xx body is JSON. Sends "Accept: application/json" and,
+ * with a body, "Content-Type: application/json" unless headers name them.
+ * Returns a new reference; an empty 2xx body (a 204) is json_null(). NULL
+ * with *cause otherwise: "HTTP 404", plus ": <message>" (200 bytes at most)
+ * when the error body is JSON with a "message", "error" or "errors" string
+ * or the reason phrase is not the standard one, or "invalid JSON in
+ * response: <error> (line L, column C)". *status (if not NULL) receives
+ * the HTTP status, 0 when no response arrived.
  */
 json_t *http_json(struct http_client *, const char *method, const char *path,
     const char *const *headers, const json_t *body, long *status,
