@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,8 @@ call_free(struct rt_call *c)
 	json_decref(c->args);
 	json_decref(c->result);
 	json_decref(c->meta);
+	if (c->step != NULL && c->step_free != NULL)
+		c->step_free(c->step);
 	free(c->error);
 	free(c);
 }
@@ -62,6 +65,14 @@ call_fail(struct rt_call *c, const char *fmt, ...)
 	json_decref(c->result);
 	c->result = NULL;
 	return (-1);
+}
+
+/* Asks the pool to run the tool again later. */
+int
+call_again(struct rt_call *c, int64_t delay_ms)
+{
+	c->job.again_ms = delay_ms > 0 ? delay_ms : 1;
+	return (RT_CALL_AGAIN);
 }
 
 /* Sets the call's structured result, stealing it. */
@@ -158,7 +169,14 @@ call_job_run(struct job *j)
 	char *why = NULL;
 	int rv;
 
+	c->nsteps++;
 	rv = tool->call(c);
+	if (rv == RT_CALL_AGAIN && j->again_ms > 0 && !job_should_stop(j))
+		return;
+	j->again_ms = 0;
+	if (rv == RT_CALL_AGAIN && c->error == NULL)
+		call_fail(c, "%s: stopped: the call was cancelled or timed out",
+		    tool->name);
 	c->duration_ms = clock_mono_ms() - c->started_mono;
 	if (rv != 0 && c->error == NULL)
 		call_fail(c, "%s failed", tool->name);
@@ -193,7 +211,14 @@ void
 call_run_here(struct rt_call *c)
 {
 	c->job.run = call_job_run;
+	c->job.again_ms = 0;
 	call_job_run(&c->job);
+	/* No pool here: wait out each step's delay on this thread. */
+	while (c->job.again_ms > 0 && !c->done) {
+		poll(NULL, 0, (int)c->job.again_ms);
+		c->job.again_ms = 0;
+		call_job_run(&c->job);
+	}
 	c->job.outcome = JOB_DONE;
 }
 

@@ -48,6 +48,10 @@ struct rt_call {
 	int64_t started_mono;
 	int64_t duration_ms;
 	void *owner;		/* the submitter's context */
+	/* A multi-step tool's state between steps (see call_again). */
+	void *step;
+	void (*step_free)(void *);
+	int nsteps;		/* how many times the tool has run */
 	json_t *meta;		/* the submitter's (progress token...); owned */
 };
 
@@ -83,6 +87,13 @@ bool call_failed(const struct rt_call *);
 /* Fails the call with a message; returns -1. */
 int call_fail(struct rt_call *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * Asks to be called again after delay_ms without holding a worker
+ * meanwhile (waiting on an upstream task). Keep state in c->step. Returns
+ * RT_CALL_AGAIN for the tool to return.
+ */
+#define RT_CALL_AGAIN 1
+int call_again(struct rt_call *, int64_t delay_ms);
 /* Sets the structured result (stolen); returns 0. */
 int call_ok(struct rt_call *, json_t *result);
 /* The registry. */

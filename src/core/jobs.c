@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -31,6 +32,7 @@ struct job_pool {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct job *head, *tail;
+	struct job *timed;		/* delayed jobs, soonest first */
 	int queued;
 	bool stopping;
 	int nworkers;
@@ -114,6 +116,8 @@ job_init(struct job *j, void (*run)(struct job *), void *arg,
 	j->progress = NULL;
 	atomic_init(&j->cancelled, false);
 	j->outcome = JOB_PENDING;
+	j->again_ms = 0;
+	j->due_mono = 0;
 	j->next = NULL;
 }
 
@@ -156,6 +160,71 @@ job_finish(struct job *j, enum job_outcome outcome)
 		job_queue_push(j->done, j);
 }
 
+/* Moves due timed jobs to the run queue; returns ms to the next, or -1. */
+static int64_t
+promote_due(struct job_pool *p)
+{
+	int64_t now = clock_mono_ms();
+	struct job *j;
+
+	while ((j = p->timed) != NULL && (j->due_mono <= now ||
+	    job_is_cancelled(j))) {
+		p->timed = j->next;
+		j->next = NULL;
+		if (p->tail != NULL)
+			p->tail->next = j;
+		else
+			p->head = j;
+		p->tail = j;
+		p->queued++;
+	}
+	return (p->timed != NULL ? p->timed->due_mono - now : -1);
+}
+
+/* Inserts a job into the timed list, keeping it sorted. Locked. */
+static void
+insert_timed(struct job_pool *p, struct job *j)
+{
+	struct job **pp = &p->timed;
+
+	while (*pp != NULL && (*pp)->due_mono <= j->due_mono)
+		pp = &(*pp)->next;
+	j->next = *pp;
+	*pp = j;
+	/* A sleeping worker may need to wake sooner. */
+	pthread_cond_broadcast(&p->cond);
+}
+
+/* Waits for a job; NULL when the pool stops. Called locked. */
+static struct job *
+next_job(struct job_pool *p)
+{
+	struct timespec until;
+	struct job *j;
+	int64_t wait, at;
+
+	for (;;) {
+		wait = promote_due(p);
+		if (p->head != NULL)
+			break;
+		if (p->stopping)
+			return (NULL);
+		if (wait < 0)
+			pthread_cond_wait(&p->cond, &p->lock);
+		else {
+			at = clock_wall_ms() + wait;
+			until.tv_sec = at / 1000;
+			until.tv_nsec = (at % 1000) * 1000000;
+			pthread_cond_timedwait(&p->cond, &p->lock, &until);
+		}
+	}
+	j = p->head;
+	if ((p->head = j->next) == NULL)
+		p->tail = NULL;
+	p->queued--;
+	return (j);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -168,17 +237,10 @@ worker_main(void *arg)
 	log_set_thread("worker");
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
-		while (p->head == NULL && !p->stopping)
-			pthread_cond_wait(&p->cond, &p->lock);
-		if (p->head == NULL) {
-			pthread_mutex_unlock(&p->lock);
-			break;
-		}
-		j = p->head;
-		if ((p->head = j->next) == NULL)
-			p->tail = NULL;
-		p->queued--;
+		j = next_job(p);
 		pthread_mutex_unlock(&p->lock);
+		if (j == NULL)
+			break;
 
 		if (job_is_cancelled(j))
 			job_finish(j, JOB_CANCELLED);
@@ -186,9 +248,13 @@ worker_main(void *arg)
 		    clock_mono_ms() >= j->deadline_mono)
 			job_finish(j, JOB_EXPIRED);
 		else {
+			j->again_ms = 0;
 			j->run(j);
-			job_finish(j, job_is_cancelled(j) ? JOB_CANCELLED :
-			    JOB_DONE);
+			if (j->again_ms > 0 && !job_is_cancelled(j))
+				job_pool_submit_after(p, j, j->again_ms);
+			else
+				job_finish(j, job_is_cancelled(j) ?
+				    JOB_CANCELLED : JOB_DONE);
 		}
 	}
 	return (NULL);
@@ -225,6 +291,14 @@ job_pool_destroy(struct job_pool *p)
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->stopping = true;
+	/* Timed jobs come back cancelled too: put them on the run list. */
+	if (p->timed != NULL) {
+		if (p->tail != NULL)
+			p->tail->next = p->timed;
+		else
+			p->head = p->timed;
+		p->timed = NULL;
+	}
 	j = p->head;
 	p->head = p->tail = NULL;
 	p->queued = 0;
@@ -263,6 +337,23 @@ job_pool_submit(struct job_pool *p, struct job *j)
 	p->tail = j;
 	p->queued++;
 	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Queues a job to run after a delay. */
+void
+job_pool_submit_after(struct job_pool *p, struct job *j, int64_t delay_ms)
+{
+	j->outcome = JOB_PENDING;
+	j->due_mono = clock_mono_ms() + delay_ms;
+	pthread_mutex_lock(&p->lock);
+	if (p->stopping) {
+		pthread_mutex_unlock(&p->lock);
+		job_cancel(j);
+		job_finish(j, JOB_CANCELLED);
+		return;
+	}
+	insert_timed(p, j);
 	pthread_mutex_unlock(&p->lock);
 }
 

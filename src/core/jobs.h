@@ -40,6 +40,13 @@ struct job {
 	job_progress_fn *progress;	/* may be NULL */
 	atomic_bool cancelled;
 	enum job_outcome outcome;	/* set before the job comes back */
+	/*
+	 * Set by run() to be run again after this many ms instead of
+	 * coming back: a long wait (a task on an upstream) re-arms a timer
+	 * between polls and holds no worker meanwhile.
+	 */
+	int64_t again_ms;
+	int64_t due_mono;		/* owned by the pool */
 	struct job *next;		/* queue link, owned by the queues */
 };
 
@@ -57,6 +64,8 @@ struct job_pool *job_pool_create(int workers);
 /* Stops accepting, lets queued jobs come back cancelled, joins workers. */
 void job_pool_destroy(struct job_pool *);
 void job_pool_submit(struct job_pool *, struct job *);
+/* Queues a job to run no sooner than delay_ms from now. */
+void job_pool_submit_after(struct job_pool *, struct job *, int64_t delay_ms);
 /* Jobs waiting for a worker (for status and tests). */
 int job_pool_queued(struct job_pool *);
 

@@ -223,6 +223,57 @@ START_TEST(test_shutdown_returns_queued)
 }
 END_TEST
 
+/* Asks to run again twice, 30 ms apart, then finishes. */
+static void
+run_in_steps(struct job *j)
+{
+	if (atomic_fetch_add(&gate.entered, 1) < 2)
+		j->again_ms = 30;
+}
+
+START_TEST(test_again_frees_the_worker)
+{
+	struct job_queue *q = job_queue_create();
+	struct job_pool *p = job_pool_create(1);
+	struct job stepper, quick, *got[2];
+
+	gate_reset();
+	job_init(&stepper, run_in_steps, NULL, q);
+	job_init(&quick, run_count, NULL, q);
+	job_pool_submit(p, &stepper);
+	ck_assert(WAIT_FOR(atomic_load(&gate.entered) >= 1, 5000));
+	/* The only worker is free while the stepper waits for its timer. */
+	job_pool_submit(p, &quick);
+	ck_assert_int_eq(collect(q, got, 1, 5000), 1);
+	ck_assert_ptr_eq(got[0], &quick);
+	ck_assert_int_eq(collect(q, got, 1, 5000), 1);
+	ck_assert_ptr_eq(got[0], &stepper);
+	ck_assert_int_eq(stepper.outcome, JOB_DONE);
+	ck_assert_int_eq(atomic_load(&gate.entered), 3);
+	job_pool_destroy(p);
+	job_queue_destroy(q);
+}
+END_TEST
+
+START_TEST(test_cancelled_while_waiting_for_timer)
+{
+	struct job_queue *q = job_queue_create();
+	struct job_pool *p = job_pool_create(1);
+	struct job stepper, *got[1];
+
+	gate_reset();
+	job_init(&stepper, run_in_steps, NULL, q);
+	job_pool_submit_after(p, &stepper, 60000);
+	job_cancel(&stepper);
+	/* Destroying the pool hands the waiting job back, cancelled. */
+	job_pool_destroy(p);
+	ck_assert_int_eq(collect(q, got, 1, 5000), 1);
+	ck_assert_int_eq(stepper.outcome, JOB_CANCELLED);
+	ck_assert_int_eq(atomic_load(&gate.entered), 0);
+	job_queue_destroy(q);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -235,6 +286,8 @@ main(void)
 	tcase_add_test(tc, test_cancel_running_job);
 	tcase_add_test(tc, test_deadline_fires);
 	tcase_add_test(tc, test_shutdown_returns_queued);
+	tcase_add_test(tc, test_again_frees_the_worker);
+	tcase_add_test(tc, test_cancelled_while_waiting_for_timer);
 	suite_add_tcase(s, tc);
 	return (test_run_suite(s));
 }

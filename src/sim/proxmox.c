@@ -1,0 +1,3 @@
+/* stub: to be written */
+#include "config.h"
+typedef int rt_stub_sim_proxmox;
