@@ -34,6 +34,7 @@ struct job_pool {
 	struct job *head, *tail;
 	struct job *timed;		/* delayed jobs, soonest first */
 	int queued;
+	int idle;			/* workers waiting on cond */
 	bool stopping;
 	int nworkers;
 	pthread_t *workers;
@@ -74,17 +75,24 @@ void
 job_queue_push(struct job_queue *q, struct job *j)
 {
 	uint64_t one = 1;
+	bool was_empty;
 
 	j->next = NULL;
 	pthread_mutex_lock(&q->lock);
+	was_empty = q->head == NULL;
 	if (q->tail != NULL)
 		q->tail->next = j;
 	else
 		q->head = j;
 	q->tail = j;
 	pthread_mutex_unlock(&q->lock);
-	/* An eventfd write only fails when the counter would overflow. */
-	if (write(q->fd, &one, sizeof one) == -1 && errno != EAGAIN)
+	/*
+	 * Only the empty -> non-empty step needs a wakeup: the owner clears
+	 * the fd before it takes the whole list, so a job appended to a
+	 * non-empty list is always taken with the one that woke it.
+	 */
+	if (was_empty && write(q->fd, &one, sizeof one) == -1 &&
+	    errno != EAGAIN)
 		fatal("eventfd write");
 }
 
@@ -209,6 +217,7 @@ next_job(struct job_pool *p)
 			break;
 		if (p->stopping)
 			return (NULL);
+		p->idle++;
 		if (wait < 0)
 			pthread_cond_wait(&p->cond, &p->lock);
 		else {
@@ -217,6 +226,7 @@ next_job(struct job_pool *p)
 			until.tv_nsec = (at % 1000) * 1000000;
 			pthread_cond_timedwait(&p->cond, &p->lock, &until);
 		}
+		p->idle--;
 	}
 	j = p->head;
 	if ((p->head = j->next) == NULL)
@@ -336,7 +346,9 @@ job_pool_submit(struct job_pool *p, struct job *j)
 		p->head = j;
 	p->tail = j;
 	p->queued++;
-	pthread_cond_signal(&p->cond);
+	/* A busy pool takes the job when a worker comes back: no syscall. */
+	if (p->idle > p->queued - 1)
+		pthread_cond_signal(&p->cond);
 	pthread_mutex_unlock(&p->lock);
 }
 
