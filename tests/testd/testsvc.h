@@ -1,1 +1,32 @@
-/* stub */
+/*
+ * The test-only service "testsvc": tools that echo, sleep, fail, report
+ * progress, count their runs and refuse agents (a destructive tool), so
+ * the protocol tests can drive every path of a tool call without an
+ * upstream. Never part of the shipped binary: racktop-testd and the unit
+ * tests link it.
+ */
+#ifndef RT_TESTSVC_H
+#define RT_TESTSVC_H
+
+#include <stdint.h>
+
+#include "core/service.h"
+
+extern const struct rt_service testsvc_service;
+
+/* racktop_service and testsvc_service, NULL-terminated. */
+extern const struct rt_service *const testd_services[];
+
+/* The run counters, as testsvc_count reports them. */
+struct testsvc_counts {
+	uint64_t started;	/* testsvc_sleep runs */
+	uint64_t completed;
+	uint64_t stopped;	/* stopped early: cancelled or past deadline */
+	uint64_t echoes;	/* testsvc_echo runs */
+	uint64_t wipes;		/* testsvc_wipe runs that were not dry */
+};
+
+/* Reads the counters (any thread). */
+void testsvc_counts(struct testsvc_counts *);
+
+#endif

@@ -8,6 +8,7 @@
 
 #include "core/call.h"
 #include "core/registry.h"
+#include "core/xmalloc.h"
 #include "services/services.h"
 #include "tests/testd/testsvc.h"
 #include "tests/unit/testutil.h"
