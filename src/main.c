@@ -307,6 +307,7 @@ cmd_call(const struct options *o)
 	struct rt_call *c;
 	json_t *args, *res;
 	char *path, *cause = NULL;
+	bool lazy;
 	int rv;
 
 	if (o->nargs < 1) {
@@ -325,10 +326,11 @@ cmd_call(const struct options *o)
 		goto out;
 	}
 	path = socket_path(o, conf);
+	errno = 0;
 	res = client_call(path, t->tool->name, args, &cause);
+	lazy = res == NULL && (errno == ENOENT || errno == ECONNREFUSED);
 	free(path);
-	if (res == NULL && cause != NULL &&
-	    strstr(cause, "nothing listens") == NULL) {
+	if (res == NULL && !lazy) {
 		fprintf(stderr, "racktop: %s\n", cause);
 		free(cause);
 		json_decref(args);

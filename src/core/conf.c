@@ -772,8 +772,9 @@ conf_read_file(const char *path, size_t max, struct stat *st, size_t *len)
 		return (NULL);
 	if (fstat(fd, st) != 0)
 		goto fail;
-	if (!S_ISREG(st->st_mode)) {
-		errno = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+	/* Not only regular files: --config /dev/null means "no instances". */
+	if (S_ISDIR(st->st_mode)) {
+		errno = EISDIR;
 		goto fail;
 	}
 	if (st->st_size > (off_t)max) {

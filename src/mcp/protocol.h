@@ -1,1 +1,131 @@
-/* stub */
+/*
+ * MCP sessions: what one connection (a socket client, or stdio in lazy
+ * mode) says and what racktop answers, independent of the transport.
+ *
+ * A session receives lines (proto_session_input) and sends lines through
+ * its send callback; tool calls go to the context's job pool and come back
+ * on the context's completion queue, whose fd the owner polls and then
+ * calls proto_ctx_complete. Replies may leave out of order.
+ *
+ * Routing: parse (jsonrpc.c) -> route through the era's method table ->
+ * handler. The initialize era (2024-11-05, 2025-03-26, 2025-06-18,
+ * 2025-11-25) is one table; the stateless era will be a second table that
+ * shares the handlers and the reply path.
+ *
+ * Decisions:
+ * - Requests other than initialize and ping before a successful
+ *   initialize: -32600 "not initialized". -32002 is not used: older
+ *   revisions use it for "resource not found".
+ * - A second initialize on a session: -32600.
+ * - Batches (JSON arrays): only where 2025-03-26 was negotiated, as its
+ *   schema defines JSONRPCBatchRequest (2025-06-18 removed batching).
+ *   The replies to one batch go out as one array line, once every
+ *   element is answered (tool calls included); an empty array, or an
+ *   array anywhere else, gets one -32600 with id null. initialize inside
+ *   a batch is -32600 (2025-03-26: it MUST NOT be batched).
+ * - tools/call: unknown tool -32602; arguments that are not an object
+ *   -32602 (the CallToolRequest schema); arguments that fail the tool's
+ *   input schema, or policy, are an isError result naming the field
+ *   (call_check). More than max_inflight calls in flight on the session:
+ *   -32010; over rate_per_s (token bucket, one second of burst): -32011.
+ *   Reusing the id of a call still in flight: -32600.
+ * - notifications/cancelled: the job is cancelled and no reply is ever
+ *   sent for that request; unknown ids are ignored.
+ * - Progress: with params._meta.progressToken, call_progress on the
+ *   worker queues an event on the completion queue behind which the call
+ *   itself comes back, so no progress is sent after the reply, and values
+ *   that do not increase are dropped (the spec requires increase).
+ * - logging/setLevel stores the level; nothing is logged to the client
+ *   until it sets one. A failed tool call sends notifications/message at
+ *   "error" (ran and failed) or "warning" (refused before running).
+ * - Shape per version: tools carry annotations from 2025-03-26 and title
+ *   and outputSchema from 2025-06-18; results carry structuredContent
+ *   from 2025-06-18 (the same JSON is always the text content);
+ *   instructions from 2025-03-26; progress messages from 2025-03-26.
+ * - Identity: the transport fills the kernel's view of the peer. Source
+ *   is RT_SRC_AGENT, except RT_SRC_CLI when the transport vouches that
+ *   the peer runs racktop's own executable (PROTO_PEER_RACKTOP) and its
+ *   clientInfo name is "racktop-cli". The stdio bridge is also racktop,
+ *   so it refuses to forward that name from its stdin (bridge.c).
+ *
+ * Threads: everything here runs on the context owner's thread, except
+ * the progress callback, which runs on a worker and only allocates and
+ * queues an event.
+ */
+#ifndef RT_MCP_PROTOCOL_H
+#define RT_MCP_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/call.h"
+
+struct registry;
+struct job_pool;
+struct proto_ctx;
+struct proto_session;
+
+struct proto_config {
+	int tools_page;		/* tools/list page size; default 100 */
+	int max_inflight;	/* calls in flight per session; 0: no limit */
+	int rate_per_s;		/* calls per second per session; 0: no limit */
+};
+
+/* The versions served, oldest first, and the newest. */
+extern const char *const proto_versions[];
+#define PROTO_NEWEST "2025-11-25"
+#define PROTO_CLI_NAME "racktop-cli"
+
+/*
+ * A context for the sessions of one thread. pool NULL runs each call on
+ * the calling thread inside proto_session_input (fuzzing, tests); its
+ * completion still comes back through the queue. reg and pool borrowed.
+ */
+struct proto_ctx *proto_ctx_create(struct registry *, struct job_pool *,
+    const struct proto_config *);
+/* Cancels every call, waits until all came back, frees. */
+void proto_ctx_destroy(struct proto_ctx *);
+/* The completion queue's fd: readable when calls or progress came back. */
+int proto_ctx_fd(struct proto_ctx *);
+/* Handles everything on the completion queue (sends replies). */
+void proto_ctx_complete(struct proto_ctx *);
+/* Calls submitted whose completion has not been handled yet. */
+int proto_ctx_outstanding(struct proto_ctx *);
+/*
+ * Waits (polling the queue) until no call is outstanding or ms pass;
+ * true when none is left.
+ */
+bool proto_ctx_drain(struct proto_ctx *, int ms);
+
+/* Receives complete output lines (ending in "\n") for the transport. */
+struct proto_transport {
+	void (*send)(void *arg, const char *data, size_t len);
+	void *arg;
+};
+
+#define PROTO_PEER_RACKTOP 0x1	/* the peer runs racktop's executable */
+
+/* A new session; caller copied (source set here), transport copied. */
+struct proto_session *proto_session_new(struct proto_ctx *,
+    const struct rt_caller *, unsigned flags,
+    const struct proto_transport *);
+/*
+ * Frees the session: calls in flight are cancelled and their completions
+ * dropped without reply.
+ */
+void proto_session_free(struct proto_session *);
+/*
+ * Handles one line (without its newline). 0, or -1 when the transport
+ * should close after flushing.
+ */
+int proto_session_input(struct proto_session *, const char *line,
+    size_t len);
+/* Answers a line over max bytes (-32600, id null). */
+void proto_session_toobig(struct proto_session *, size_t max);
+/* Calls in flight, not cancelled. */
+int proto_session_inflight(struct proto_session *);
+/* The negotiated version, or NULL before initialize. */
+const char *proto_session_version(struct proto_session *);
+const struct rt_caller *proto_session_caller(struct proto_session *);
+
+#endif

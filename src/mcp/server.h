@@ -6,19 +6,33 @@
 #ifndef RT_MCP_SERVER_H
 #define RT_MCP_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct registry;
+struct rt_caller;
 struct job_pool;
 struct mcp_server;
 
+/*
+ * Limits, per server. Over max_message: a -32600 error (id null), then
+ * the connection closes once flushed. Over max_clients: the new
+ * connection gets one -32012 error line and is closed. Over max_inflight
+ * or rate_per_s: that request gets -32010 or -32011 and the connection
+ * stays (protocol.h). Output waiting above out_high: the server stops
+ * reading the client until it drains below half; above out_hard the
+ * client is dropped, so a client that stops reading never holds memory
+ * or the loop.
+ */
 struct mcp_limits {
 	size_t max_message;	/* bytes per line; default 4 MiB */
 	int max_clients;	/* default 64 */
 	int max_inflight;	/* calls in flight per client; default 32 */
-	int rate_per_s;		/* calls per second per client; default 1000 */
+	int rate_per_s;		/* calls per second per client; default 50000 */
 	size_t out_high;	/* stop reading a client above this; 1 MiB */
 	size_t out_hard;	/* drop a client above this; 16 MiB */
+	int page_size;		/* tools/list page size; 0: 100 */
 };
 
 /* Fills the defaults. */
@@ -34,5 +48,13 @@ struct mcp_server *mcp_server_start(int listen_fd, const char *path,
     const struct mcp_limits *limits, char **cause);
 /* Stops the thread, closes every client, unlinks the socket. */
 void mcp_server_stop(struct mcp_server *);
+
+/*
+ * Fills who a peer is from the kernel: uid, pid and /proc/PID/exe. When
+ * the peer runs racktop's own executable (the stdio bridge or `racktop
+ * call`), pid and exe become those of its parent (the agent or shell that
+ * started it) and true is returned. client and source are left alone.
+ */
+bool mcp_identify(pid_t pid, uid_t uid, struct rt_caller *);
 
 #endif

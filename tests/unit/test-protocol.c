@@ -1,10 +1,904 @@
-/* stub: to be written */
+/*
+ * MCP dispatch without a socket: lines go into a session whose transport
+ * captures what it sends; calls run on a real job pool and come back on
+ * the context's completion queue, which the test pumps. A small tool
+ * table defined here (echo, hold, progress, fail, a destructive one)
+ * keeps the test independent of the test service of racktop-testd.
+ */
 #include "config.h"
+
+#include <jansson.h>
+#include <stdatomic.h>
+
+#include "core/call.h"
+#include "core/jobs.h"
+#include "core/registry.h"
+#include "core/xmalloc.h"
+#include "mcp/jsonrpc.h"
+#include "mcp/protocol.h"
 #include "tests/unit/testutil.h"
 
+static atomic_bool hold_release;
+static atomic_int hold_entered;
+static atomic_int hold_saw_stop;
+static atomic_int wipe_runs;
+
+/* Echoes its text. */
+static int
+t_echo(struct rt_call *c)
+{
+	return (call_ok(c, json_pack("{s:s}", "text",
+	    call_arg_str(c, "text"))));
+}
+
+/* Holds until released or cancelled. */
+static int
+t_hold(struct rt_call *c)
+{
+	atomic_fetch_add(&hold_entered, 1);
+	while (!atomic_load(&hold_release)) {
+		if (call_should_stop(c)) {
+			atomic_fetch_add(&hold_saw_stop, 1);
+			return (call_fail(c, "stopped"));
+		}
+		poll(NULL, 0, 1);
+	}
+	return (call_ok(c, json_pack("{s:b}", "held", 1)));
+}
+
+/* Reports steps of progress, then finishes. */
+static int
+t_progress(struct rt_call *c)
+{
+	json_int_t n = call_arg_int(c, "steps", 3), i;
+	char msg[32];
+
+	for (i = 1; i <= n; i++) {
+		snprintf(msg, sizeof msg, "step %d", (int)i);
+		call_progress(c, (double)i, (double)n, msg);
+	}
+	/* Not increasing: must be dropped. */
+	call_progress(c, 1, (double)n, "again");
+	return (call_ok(c, json_pack("{s:I}", "steps", n)));
+}
+
+/* Always fails. */
+static int
+t_fail(struct rt_call *c)
+{
+	return (call_fail(c, "upstream said no"));
+}
+
+/* A destructive tool: counts its runs. */
+static int
+t_wipe(struct rt_call *c)
+{
+	atomic_fetch_add(&wipe_runs, 1);
+	return (call_ok(c, json_object()));
+}
+
+/* What t_wipe would do. */
+static int
+t_wipe_describe(struct rt_call *c)
+{
+	return (call_ok(c, json_pack("{s:s}", "method", "DELETE")));
+}
+
+#define OUT_ANY "{\"type\":\"object\"}"
+
+static const struct rt_tool test_tools[] = {
+	{
+	    .name = "t_echo",
+	    .title = "Echo",
+	    .description = "Echoes text.",
+	    .input_schema = "{\"type\":\"object\",\"properties\":{\"text\":"
+		"{\"type\":\"string\"}},\"required\":[\"text\"],"
+		"\"additionalProperties\":false}",
+	    .output_schema = "{\"type\":\"object\",\"properties\":{\"text\":"
+		"{\"type\":\"string\"}}}",
+	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
+	    .call = t_echo,
+	},
+	{
+	    .name = "t_hold",
+	    .title = "Hold",
+	    .description = "Holds until released.",
+	    .input_schema = "{\"type\":\"object\"}",
+	    .output_schema = OUT_ANY,
+	    .flags = RT_READ_ONLY,
+	    .call = t_hold,
+	},
+	{
+	    .name = "t_progress",
+	    .title = "Progress",
+	    .description = "Reports progress.",
+	    .input_schema = "{\"type\":\"object\",\"properties\":{\"steps\":"
+		"{\"type\":\"integer\",\"minimum\":1}}}",
+	    .output_schema = OUT_ANY,
+	    .flags = RT_READ_ONLY,
+	    .call = t_progress,
+	},
+	{
+	    .name = "t_fail",
+	    .title = "Fail",
+	    .description = "Fails.",
+	    .input_schema = "{\"type\":\"object\"}",
+	    .output_schema = OUT_ANY,
+	    .flags = RT_READ_ONLY,
+	    .call = t_fail,
+	},
+	{
+	    .name = "t_wipe",
+	    .title = "Wipe",
+	    .description = "Destroys something.",
+	    .input_schema = "{\"type\":\"object\"}",
+	    .output_schema = OUT_ANY,
+	    .flags = RT_DESTRUCTIVE,
+	    .call = t_wipe,
+	    .describe = t_wipe_describe,
+	},
+	{ .name = NULL },
+};
+
+static const struct rt_service test_service = {
+	.name = "t",
+	.title = "Test",
+	.tools = test_tools,
+};
+
+static const struct rt_service *const test_table[] = { &test_service, NULL };
+
+static struct registry *reg;
+static struct job_pool *pool;
+static struct proto_ctx *ctx;
+static struct jr_buf captured;
+static json_t *msgs;		/* every message sent, parsed, in order */
+
+/* The capturing transport. */
+static void
+capture(void *arg, const char *data, size_t len)
+{
+	(void)arg;
+	ck_assert(len > 0 && data[len - 1] == '\n');
+	jr_buf_append(&captured, data, len);
+}
+
+/* Moves captured lines into msgs. */
+static void
+collect(void)
+{
+	size_t start = 0, i;
+	json_t *v;
+
+	for (i = 0; i < captured.len; i++) {
+		if (captured.data[i] != '\n')
+			continue;
+		v = json_loadb(captured.data + start, i - start, 0, NULL);
+		ck_assert_msg(v != NULL, "not JSON: %.*s", (int)(i - start),
+		    captured.data + start);
+		json_array_append_new(msgs, v);
+		start = i + 1;
+	}
+	captured.len = 0;
+}
+
+/* Handles completions, then collects. */
+static void
+pump(void)
+{
+	proto_ctx_complete(ctx);
+	collect();
+}
+
+/* The reply with this id (borrowed), or NULL. */
+static json_t *
+reply_for(const json_t *id)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(msgs, i, m) {
+		if (json_object_get(m, "method") == NULL &&
+		    json_equal(json_object_get(m, "id"), id))
+			return (m);
+	}
+	return (NULL);
+}
+
+/* The reply with an integer id. */
+static json_t *
+reply_int(json_int_t id)
+{
+	json_t *j = json_integer(id), *m;
+
+	m = reply_for(j);
+	json_decref(j);
+	return (m);
+}
+
+/* Pumps until the reply to id arrives; returns it or fails. */
+static json_t *
+wait_reply(json_int_t id)
+{
+	ck_assert_msg(WAIT_FOR((pump(), reply_int(id) != NULL), 5000),
+	    "no reply for id %d", (int)id);
+	return (reply_int(id));
+}
+
+/* Sends one line. */
+static void __attribute__((format(printf, 2, 3)))
+say(struct proto_session *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	xvasprintf(&line, fmt, ap);
+	va_end(ap);
+	ck_assert_int_eq(proto_session_input(s, line, strlen(line)), 0);
+	free(line);
+	collect();
+}
+
+/* A new session over the capturing transport. */
+static struct proto_session *
+session(unsigned flags)
+{
+	struct proto_transport tr = { capture, NULL };
+	struct rt_caller caller;
+
+	memset(&caller, 0, sizeof caller);
+	caller.uid = getuid();
+	caller.pid = getpid();
+	return (proto_session_new(ctx, &caller, flags, &tr));
+}
+
+/* An initialized session. */
+static struct proto_session *
+ready_session(const char *version, const char *client, unsigned flags)
+{
+	struct proto_session *s = session(flags);
+	json_t *r;
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1000,\"method\":\"initialize\","
+	    "\"params\":{\"protocolVersion\":\"%s\",\"capabilities\":{},"
+	    "\"clientInfo\":{\"name\":\"%s\",\"version\":\"1.0\"}}}",
+	    version, client);
+	r = reply_int(1000);
+	ck_assert_ptr_nonnull(json_object_get(r, "result"));
+	say(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+	json_array_clear(msgs);
+	return (s);
+}
+
+/* The error code of a reply, or 0. */
+static int
+error_code(json_t *m)
+{
+	return ((int)json_integer_value(json_object_get(json_object_get(m,
+	    "error"), "code")));
+}
+
+/* Creates the context around a config. */
+static void
+setup_with(const struct proto_config *pc)
+{
+	char *cause = NULL;
+
+	reg = registry_create(test_table, &cause);
+	ck_assert_msg(reg != NULL, "%s", cause);
+	pool = job_pool_create(4);
+	ctx = proto_ctx_create(reg, pool, pc);
+	jr_buf_init(&captured);
+	msgs = json_array();
+	call_policy.check_output = true;
+	atomic_store(&hold_release, false);
+	atomic_store(&hold_entered, 0);
+	atomic_store(&hold_saw_stop, 0);
+	atomic_store(&wipe_runs, 0);
+}
+
+/* Default fixture. */
+static void
+setup(void)
+{
+	struct proto_config pc = { 1, 0, 0 };
+
+	setup_with(&pc);
+}
+
+/* Tears the fixture down. */
+static void
+teardown(void)
+{
+	atomic_store(&hold_release, true);
+	proto_ctx_destroy(ctx);
+	job_pool_destroy(pool);
+	registry_destroy(reg);
+	jr_buf_free(&captured);
+	json_decref(msgs);
+}
+
+START_TEST(refused_before_initialize)
+{
+	struct proto_session *s = session(0);
+	json_t *r;
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_echo\",\"arguments\":{\"text\":\"x\"}}}");
+	r = reply_int(1);
+	ck_assert_int_eq(error_code(r), JR_INVALID_REQUEST);
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
+	    json_object_get(r, "error"), "message")), "not initialized"));
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+	ck_assert_int_eq(error_code(reply_int(2)), JR_INVALID_REQUEST);
+	/* ping is allowed before initialize. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}");
+	ck_assert(json_is_object(json_object_get(reply_int(3), "result")));
+	ck_assert_int_eq(proto_ctx_outstanding(ctx), 0);
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(initialize_negotiation)
+{
+	static const char *const asked[] = { "2024-11-05", "2025-03-26",
+	    "2025-06-18", "2025-11-25", "1999-01-01", "2026-07-28" };
+	static const char *const got[] = { "2024-11-05", "2025-03-26",
+	    "2025-06-18", "2025-11-25", "2025-11-25", "2025-11-25" };
+	struct proto_session *s;
+	json_t *r, *res;
+	size_t i;
+
+	for (i = 0; i < sizeof asked / sizeof asked[0]; i++) {
+		json_array_clear(msgs);
+		s = session(0);
+		say(s, "{\"jsonrpc\":\"2.0\",\"id\":%zu,\"method\":"
+		    "\"initialize\",\"params\":{\"protocolVersion\":\"%s\","
+		    "\"capabilities\":{},\"clientInfo\":{\"name\":\"c\","
+		    "\"version\":\"1\"}}}", i, asked[i]);
+		r = reply_int((json_int_t)i);
+		res = json_object_get(r, "result");
+		ck_assert_ptr_nonnull(res);
+		ck_assert_str_eq(json_string_value(json_object_get(res,
+		    "protocolVersion")), got[i]);
+		ck_assert_str_eq(proto_session_version(s), got[i]);
+		ck_assert(json_is_false(json_object_get(json_object_get(
+		    json_object_get(res, "capabilities"), "tools"),
+		    "listChanged")));
+		ck_assert(json_is_object(json_object_get(json_object_get(res,
+		    "capabilities"), "logging")));
+		ck_assert_str_eq(json_string_value(json_object_get(
+		    json_object_get(res, "serverInfo"), "name")), "racktop");
+		ck_assert_str_eq(json_string_value(json_object_get(
+		    json_object_get(res, "serverInfo"), "version")),
+		    PACKAGE_VERSION);
+		ck_assert((json_object_get(res, "instructions") != NULL) ==
+		    (i > 0));
+		ck_assert_str_eq(proto_session_caller(s)->client, "c/1");
+		ck_assert_int_eq(proto_session_caller(s)->source,
+		    RT_SRC_AGENT);
+		/* A second initialize is refused. */
+		say(s, "{\"jsonrpc\":\"2.0\",\"id\":99,\"method\":"
+		    "\"initialize\",\"params\":{\"protocolVersion\":\"%s\"}}",
+		    asked[i]);
+		ck_assert_int_eq(error_code(reply_int(99)),
+		    JR_INVALID_REQUEST);
+		proto_session_free(s);
+	}
+	s = session(0);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"initialize\","
+	    "\"params\":{}}");
+	ck_assert_int_eq(error_code(reply_int(7)), JR_INVALID_PARAMS);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"initialize\","
+	    "\"params\":[1]}");
+	ck_assert_int_eq(error_code(reply_int(8)), JR_INVALID_PARAMS);
+	ck_assert_ptr_null(proto_session_version(s));
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(errors_and_ids)
+{
+	struct proto_session *s = ready_session("2025-11-25", "c", 0);
+	json_t *id, *res, *text;
+	size_t n;
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"no/such\"}");
+	ck_assert_int_eq(error_code(reply_int(1)), JR_METHOD_NOT_FOUND);
+	/* Unknown notifications and client responses get nothing. */
+	n = json_array_size(msgs);
+	say(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/whatever\"}");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":55,\"result\":{}}");
+	ck_assert_uint_eq(json_array_size(msgs), n);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"nope\"}}");
+	ck_assert_int_eq(error_code(reply_int(2)), JR_INVALID_PARAMS);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
+	    "\"params\":{}}");
+	ck_assert_int_eq(error_code(reply_int(3)), JR_INVALID_PARAMS);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_echo\",\"arguments\":[1]}}");
+	ck_assert_int_eq(error_code(reply_int(4)), JR_INVALID_PARAMS);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\","
+	    "\"params\":[]}");
+	ck_assert_int_eq(error_code(reply_int(5)), JR_INVALID_PARAMS);
+	say(s, "not json");
+	id = json_null();
+	ck_assert_int_eq(error_code(reply_for(id)), JR_PARSE_ERROR);
+	json_decref(id);
+
+	/* Ids of calls are echoed with their type: "1" is not 1. */
+	json_array_clear(msgs);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":\"1\",\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_echo\",\"arguments\":{\"text\":\"a\"}}}");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_echo\",\"arguments\":{\"text\":\"b\"}}}");
+	wait_reply(0);
+	id = json_string("1");
+	ck_assert(WAIT_FOR((pump(), reply_for(id) != NULL), 5000));
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	    json_object_get(reply_for(id), "result"), "structuredContent"),
+	    "text")), "a");
+	json_decref(id);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	    json_object_get(reply_int(0), "result"), "structuredContent"),
+	    "text")), "b");
+	ck_assert_ptr_null(reply_int(1));
+
+	/* The text content is the structured result, whatever it holds. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_echo\",\"arguments\":{\"text\":"
+	    "\"q\\\"b\\\\n\\n\\t\\u0001\\u001f\\u00e9\\u2028/\"}}}");
+	res = json_object_get(wait_reply(9), "result");
+	text = json_loads(json_string_value(json_object_get(json_array_get(
+	    json_object_get(res, "content"), 0), "text")), 0, NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert(json_equal(text, json_object_get(res, "structuredContent")));
+	ck_assert_str_eq(json_string_value(json_object_get(text, "text")),
+	    "q\"b\\n\n\t\001\037\xc3\xa9\xe2\x80\xa8/");
+	json_decref(text);
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(invalid_argument_is_error)
+{
+	struct proto_session *s = ready_session("2025-11-25", "c", 0);
+	json_t *res;
+	const char *text;
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_echo\",\"arguments\":{}}}");
+	res = json_object_get(reply_int(1), "result");
+	ck_assert(json_is_true(json_object_get(res, "isError")));
+	text = json_string_value(json_object_get(json_array_get(
+	    json_object_get(res, "content"), 0), "text"));
+	ck_assert_ptr_nonnull(strstr(text, "\"text\""));
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_echo\",\"arguments\":{\"text\":5}}}");
+	res = json_object_get(reply_int(2), "result");
+	ck_assert(json_is_true(json_object_get(res, "isError")));
+	text = json_string_value(json_object_get(json_array_get(
+	    json_object_get(res, "content"), 0), "text"));
+	ck_assert_ptr_nonnull(strstr(text, "arguments.text"));
+	ck_assert_int_eq(proto_ctx_outstanding(ctx), 0);
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(tools_list_pages)
+{
+	struct proto_session *s = ready_session("2025-11-25", "c", 0);
+	char cursor[64] = "";
+	json_t *res, *tools;
+	const char *next;
+	int id = 1;
+	size_t i = 0;
+
+	for (;;) {
+		if (cursor[0] == '\0')
+			say(s, "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":"
+			    "\"tools/list\"}", id);
+		else
+			say(s, "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":"
+			    "\"tools/list\",\"params\":{\"cursor\":\"%s\"}}",
+			    id, cursor);
+		res = json_object_get(reply_int(id), "result");
+		ck_assert_ptr_nonnull(res);
+		tools = json_object_get(res, "tools");
+		ck_assert_uint_eq(json_array_size(tools), 1);
+		ck_assert_str_eq(json_string_value(json_object_get(
+		    json_array_get(tools, 0), "name")), test_tools[i].name);
+		ck_assert_ptr_nonnull(json_object_get(json_array_get(tools, 0),
+		    "outputSchema"));
+		i++;
+		id++;
+		if ((next = json_string_value(json_object_get(res,
+		    "nextCursor"))) == NULL)
+			break;
+		snprintf(cursor, sizeof cursor, "%s", next);
+	}
+	ck_assert_uint_eq(i, registry_ntools(reg));
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":100,\"method\":\"tools/list\","
+	    "\"params\":{\"cursor\":\"zzz\"}}");
+	ck_assert_int_eq(error_code(reply_int(100)), JR_INVALID_PARAMS);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":101,\"method\":\"tools/list\","
+	    "\"params\":{\"cursor\":\"99\"}}");
+	ck_assert_int_eq(error_code(reply_int(101)), JR_INVALID_PARAMS);
+	proto_session_free(s);
+
+	/* 2024-11-05 has no outputSchema, title or annotations. */
+	json_array_clear(msgs);
+	s = ready_session("2024-11-05", "c", 0);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+	tools = json_object_get(json_object_get(reply_int(1), "result"),
+	    "tools");
+	ck_assert_ptr_null(json_object_get(json_array_get(tools, 0),
+	    "outputSchema"));
+	ck_assert_ptr_null(json_object_get(json_array_get(tools, 0),
+	    "annotations"));
+	ck_assert_ptr_nonnull(json_object_get(json_array_get(tools, 0),
+	    "inputSchema"));
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(cancel_sends_nothing)
+{
+	struct proto_session *s = ready_session("2025-11-25", "c", 0);
+	size_t i;
+	json_t *m;
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_hold\",\"arguments\":{}}}");
+	ck_assert(WAIT_FOR(atomic_load(&hold_entered) == 1, 5000));
+	ck_assert_int_eq(proto_session_inflight(s), 1);
+	/* Unknown and malformed cancellations are ignored. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+	    "\"params\":{\"requestId\":\"5\"}}");
+	say(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+	    "\"params\":{}}");
+	ck_assert_int_eq(proto_session_inflight(s), 1);
+	say(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+	    "\"params\":{\"requestId\":5,\"reason\":\"user\"}}");
+	ck_assert_int_eq(proto_session_inflight(s), 0);
+	ck_assert(WAIT_FOR((pump(), proto_ctx_outstanding(ctx) == 0), 5000));
+	ck_assert_int_eq(atomic_load(&hold_saw_stop), 1);
+	json_array_foreach(msgs, i, m)
+		ck_assert_msg(0, "unexpected message after cancel: %s",
+		    json_string_value(json_object_get(m, "method")));
+	/* The session still works. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"ping\"}");
+	ck_assert_ptr_nonnull(reply_int(6));
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(progress_before_result)
+{
+	struct proto_session *s = ready_session("2025-11-25", "c", 0);
+	json_t *m, *p;
+	size_t i, nprog = 0, result_at = 0;
+	double last = 0;
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_progress\",\"arguments\":{\"steps\":4},"
+	    "\"_meta\":{\"progressToken\":\"tok\"}}}");
+	wait_reply(9);
+	json_array_foreach(msgs, i, m) {
+		if (json_object_get(m, "id") != NULL) {
+			result_at = i;
+			continue;
+		}
+		ck_assert_str_eq(json_string_value(json_object_get(m,
+		    "method")), "notifications/progress");
+		p = json_object_get(m, "params");
+		ck_assert_str_eq(json_string_value(json_object_get(p,
+		    "progressToken")), "tok");
+		ck_assert(json_number_value(json_object_get(p, "progress")) >
+		    last);
+		last = json_number_value(json_object_get(p, "progress"));
+		ck_assert_int_eq(json_integer_value(json_object_get(p,
+		    "total")), 4);
+		ck_assert_ptr_nonnull(json_object_get(p, "message"));
+		ck_assert_uint_lt(i, result_at == 0 ? SIZE_MAX : result_at);
+		nprog++;
+	}
+	ck_assert_uint_eq(nprog, 4);
+	ck_assert_uint_eq(result_at, json_array_size(msgs) - 1);
+
+	/* Without a token: no progress at all. */
+	json_array_clear(msgs);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_progress\",\"arguments\":{}}}");
+	wait_reply(10);
+	ck_assert_uint_eq(json_array_size(msgs), 1);
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(replies_out_of_order)
+{
+	struct proto_session *s = ready_session("2025-11-25", "c", 0);
+	json_t *slow = json_string("slow"), *fast = json_string("fast");
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":\"slow\",\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_hold\"}}");
+	ck_assert(WAIT_FOR(atomic_load(&hold_entered) == 1, 5000));
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":\"fast\",\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_echo\",\"arguments\":{\"text\":\"x\"}}}");
+	ck_assert(WAIT_FOR((pump(), reply_for(fast) != NULL), 5000));
+	ck_assert_ptr_null(reply_for(slow));
+	/* The same id again while in flight is refused. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":\"slow\",\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_hold\"}}");
+	ck_assert_int_eq(error_code(reply_for(slow)), JR_INVALID_REQUEST);
+	json_array_clear(msgs);
+	atomic_store(&hold_release, true);
+	ck_assert(WAIT_FOR((pump(), reply_for(slow) != NULL), 5000));
+	ck_assert(json_is_true(json_object_get(json_object_get(json_object_get(
+	    reply_for(slow), "result"), "structuredContent"), "held")));
+	json_decref(slow);
+	json_decref(fast);
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(batches)
+{
+	struct proto_session *s = ready_session("2025-03-26", "c", 0);
+	json_t *batch, *m, *id;
+	size_t i;
+	int seen = 0;
+
+	say(s, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
+	    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_echo\",\"arguments\":{\"text\":\"b\"}}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"},"
+	    "{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"ping\"},"
+	    "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"initialize\","
+	    "\"params\":{\"protocolVersion\":\"2025-03-26\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"nope\"}]");
+	ck_assert(WAIT_FOR((pump(), json_array_size(msgs) > 0), 5000));
+	ck_assert_uint_eq(json_array_size(msgs), 1);
+	batch = json_array_get(msgs, 0);
+	ck_assert(json_is_array(batch));
+	ck_assert_uint_eq(json_array_size(batch), 5);
+	json_array_foreach(batch, i, m) {
+		switch (json_integer_value(json_object_get(m, "id"))) {
+		case 1:
+			ck_assert_ptr_nonnull(json_object_get(m, "result"));
+			break;
+		case 2:
+			/* 2025-03-26 has no structuredContent. */
+			ck_assert_ptr_null(json_object_get(json_object_get(m,
+			    "result"), "structuredContent"));
+			ck_assert_ptr_nonnull(json_object_get(m, "result"));
+			break;
+		case 3:
+		case 4:
+			ck_assert_int_eq(error_code(m), JR_INVALID_REQUEST);
+			break;
+		case 5:
+			ck_assert_int_eq(error_code(m), JR_METHOD_NOT_FOUND);
+			break;
+		default:
+			ck_abort_msg("unexpected reply");
+		}
+		seen++;
+	}
+	ck_assert_int_eq(seen, 5);
+	json_array_clear(msgs);
+	say(s, "[]");
+	id = json_null();
+	ck_assert_int_eq(error_code(reply_for(id)), JR_INVALID_REQUEST);
+	/* Only notifications: no reply at all. */
+	json_array_clear(msgs);
+	say(s, "[{\"jsonrpc\":\"2.0\",\"method\":\"notifications/x\"}]");
+	ck_assert_uint_eq(json_array_size(msgs), 0);
+	proto_session_free(s);
+
+	/* Elsewhere an array is one -32600 with id null. */
+	s = ready_session("2025-11-25", "c", 0);
+	say(s, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]");
+	ck_assert_uint_eq(json_array_size(msgs), 1);
+	ck_assert_int_eq(error_code(reply_for(id)), JR_INVALID_REQUEST);
+	ck_assert_ptr_null(reply_int(1));
+	json_decref(id);
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(logging_failures)
+{
+	struct proto_session *s = ready_session("2025-11-25", "c", 0);
+	json_t *m;
+	size_t i;
+	int logged = 0;
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"logging/setLevel\","
+	    "\"params\":{\"level\":\"loud\"}}");
+	ck_assert_int_eq(error_code(reply_int(1)), JR_INVALID_PARAMS);
+	/* No level set: a failure is not logged. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_fail\"}}");
+	wait_reply(2);
+	ck_assert(json_is_true(json_object_get(json_object_get(reply_int(2),
+	    "result"), "isError")));
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"logging/setLevel\","
+	    "\"params\":{\"level\":\"warning\"}}");
+	ck_assert_ptr_nonnull(json_object_get(reply_int(3), "result"));
+	json_array_clear(msgs);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_fail\"}}");
+	wait_reply(4);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_echo\",\"arguments\":{}}}");
+	json_array_foreach(msgs, i, m) {
+		if (json_object_get(m, "method") == NULL)
+			continue;
+		ck_assert_str_eq(json_string_value(json_object_get(m,
+		    "method")), "notifications/message");
+		logged++;
+	}
+	ck_assert_int_eq(logged, 2);
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(cli_identity)
+{
+	struct proto_session *s;
+	json_t *res;
+
+	/* An agent is refused a destructive tool. */
+	s = ready_session("2025-11-25", "racktop-cli", 0);
+	ck_assert_int_eq(proto_session_caller(s)->source, RT_SRC_AGENT);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_wipe\"}}");
+	res = json_object_get(reply_int(1), "result");
+	ck_assert(json_is_true(json_object_get(res, "isError")));
+	proto_session_free(s);
+	/* racktop's own executable saying racktop-cli is the CLI. */
+	json_array_clear(msgs);
+	s = ready_session("2025-11-25", "racktop-cli", PROTO_PEER_RACKTOP);
+	ck_assert_int_eq(proto_session_caller(s)->source, RT_SRC_CLI);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_wipe\"}}");
+	res = json_object_get(wait_reply(2), "result");
+	ck_assert(json_is_false(json_object_get(res, "isError")));
+	ck_assert_int_eq(atomic_load(&wipe_runs), 1);
+	proto_session_free(s);
+	/* racktop under another name (the bridge) is an agent. */
+	json_array_clear(msgs);
+	s = ready_session("2025-11-25", "claude", PROTO_PEER_RACKTOP);
+	ck_assert_int_eq(proto_session_caller(s)->source, RT_SRC_AGENT);
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(disconnect_cancels)
+{
+	struct proto_session *s = ready_session("2025-11-25", "c", 0);
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_hold\",\"_meta\":{\"progressToken\":1}}}");
+	ck_assert(WAIT_FOR(atomic_load(&hold_entered) == 1, 5000));
+	proto_session_free(s);
+	ck_assert(WAIT_FOR((pump(), proto_ctx_outstanding(ctx) == 0), 5000));
+	ck_assert_int_eq(atomic_load(&hold_saw_stop), 1);
+	ck_assert_uint_eq(json_array_size(msgs), 0);
+}
+END_TEST
+
+/* A fixture with two calls in flight at most. */
+static void
+setup_limits(void)
+{
+	struct proto_config pc = { 100, 2, 0 };
+
+	setup_with(&pc);
+}
+
+START_TEST(limits)
+{
+	struct proto_config rate = { 100, 0, 2 };
+	struct proto_session *s = ready_session("2025-11-25", "c", 0);
+	struct proto_ctx *saved = ctx;
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_hold\"}}");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_hold\"}}");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_hold\"}}");
+	ck_assert_int_eq(error_code(reply_int(3)), JR_TOO_MANY_INFLIGHT);
+	atomic_store(&hold_release, true);
+	wait_reply(1);
+	wait_reply(2);
+	/* Room again once replies came back. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_hold\"}}");
+	wait_reply(4);
+	proto_session_free(s);
+
+	/* Two calls a second: the third in a row is refused. */
+	json_array_clear(msgs);
+	ctx = proto_ctx_create(reg, pool, &rate);
+	s = ready_session("2025-11-25", "c", 0);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_echo\",\"arguments\":{\"text\":\"x\"}}}");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_echo\",\"arguments\":{\"text\":\"x\"}}}");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_echo\",\"arguments\":{\"text\":\"x\"}}}");
+	ck_assert_int_eq(error_code(reply_int(3)), JR_RATE_LIMITED);
+	wait_reply(1);
+	wait_reply(2);
+	proto_session_free(s);
+	proto_ctx_destroy(ctx);
+	ctx = saved;
+}
+END_TEST
+
+/* A context without a pool: calls run inline (the fuzzer's mode). */
+START_TEST(inline_calls)
+{
+	struct proto_ctx *saved = ctx;
+	struct proto_session *s;
+
+	ctx = proto_ctx_create(reg, NULL, NULL);
+	s = ready_session("2025-06-18", "c", 0);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_progress\",\"arguments\":{\"steps\":2},"
+	    "\"_meta\":{\"progressToken\":7}}}");
+	ck_assert_int_eq(proto_ctx_outstanding(ctx), 1);
+	pump();
+	ck_assert_uint_eq(json_array_size(msgs), 3);
+	ck_assert_ptr_nonnull(reply_int(1));
+	proto_session_free(s);
+	proto_ctx_destroy(ctx);
+	ctx = saved;
+}
+END_TEST
+
+/* The suite. */
+static Suite *
+protocol_suite(void)
+{
+	Suite *s = suite_create("protocol");
+	TCase *tc = tcase_create("dispatch");
+	TCase *tl = tcase_create("limits");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, refused_before_initialize);
+	tcase_add_test(tc, initialize_negotiation);
+	tcase_add_test(tc, errors_and_ids);
+	tcase_add_test(tc, invalid_argument_is_error);
+	tcase_add_test(tc, tools_list_pages);
+	tcase_add_test(tc, cancel_sends_nothing);
+	tcase_add_test(tc, progress_before_result);
+	tcase_add_test(tc, replies_out_of_order);
+	tcase_add_test(tc, batches);
+	tcase_add_test(tc, logging_failures);
+	tcase_add_test(tc, cli_identity);
+	tcase_add_test(tc, disconnect_cancels);
+	tcase_add_test(tc, inline_calls);
+	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(tl, setup_limits, teardown);
+	tcase_set_timeout(tl, 60);
+	tcase_add_test(tl, limits);
+	suite_add_tcase(s, tl);
+	return (s);
+}
+
 int main(void);
+
+/* Runs the suite. */
 int
 main(void)
 {
-	return (0);
+	return (test_run_suite(protocol_suite()));
 }
