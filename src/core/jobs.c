@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,6 +36,10 @@ struct job_pool {
 	struct job *timed;		/* delayed jobs, soonest first */
 	int queued;
 	int idle;			/* workers waiting on cond */
+	int wakes;			/* signals not yet taken by a worker */
+	int spinners;			/* workers spinning (0 or 1) */
+	atomic_int ready;		/* queued, readable without the lock */
+	atomic_bool stop_flag;
 	bool stopping;
 	int nworkers;
 	pthread_t *workers;
@@ -185,6 +190,8 @@ promote_due(struct job_pool *p)
 			p->head = j;
 		p->tail = j;
 		p->queued++;
+		atomic_store_explicit(&p->ready, p->queued,
+		    memory_order_release);
 	}
 	return (p->timed != NULL ? p->timed->due_mono - now : -1);
 }
@@ -203,6 +210,41 @@ insert_timed(struct job_pool *p, struct job *j)
 	pthread_cond_broadcast(&p->cond);
 }
 
+/*
+ * How long an idle worker watches the queue before it sleeps. A handoff
+ * to a sleeping thread costs a futex wake and a context switch, which is
+ * most of a short call's latency; one worker at a time spins this long.
+ */
+#define JOB_SPIN_NS 30000
+
+
+/* Spins (unlocked) until a job is ready or the spin ends. Called locked. */
+static void
+spin_for_job(struct job_pool *p)
+{
+	struct timespec t0, t;
+	int i;
+
+	p->spinners++;
+	pthread_mutex_unlock(&p->lock);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0;; i++) {
+		if (atomic_load_explicit(&p->ready, memory_order_acquire) > 0 ||
+		    atomic_load_explicit(&p->stop_flag, memory_order_relaxed))
+			break;
+		if ((i & 7) == 7) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			if ((t.tv_sec - t0.tv_sec) * 1000000000L +
+			    (t.tv_nsec - t0.tv_nsec) > JOB_SPIN_NS)
+				break;
+		}
+		/* Yield, not pause: the client may share this core. */
+		sched_yield();
+	}
+	pthread_mutex_lock(&p->lock);
+	p->spinners--;
+}
+
 /* Waits for a job; NULL when the pool stops. Called locked. */
 static struct job *
 next_job(struct job_pool *p)
@@ -211,12 +253,20 @@ next_job(struct job_pool *p)
 	struct job *j;
 	int64_t wait, at;
 
+	bool spun = false;
+
 	for (;;) {
 		wait = promote_due(p);
 		if (p->head != NULL)
 			break;
 		if (p->stopping)
 			return (NULL);
+		if (!spun && p->spinners == 0) {
+			spun = true;
+			spin_for_job(p);
+			continue;
+		}
+		spun = false;
 		p->idle++;
 		if (wait < 0)
 			pthread_cond_wait(&p->cond, &p->lock);
@@ -227,11 +277,14 @@ next_job(struct job_pool *p)
 			pthread_cond_timedwait(&p->cond, &p->lock, &until);
 		}
 		p->idle--;
+		if (p->wakes > 0)
+			p->wakes--;
 	}
 	j = p->head;
 	if ((p->head = j->next) == NULL)
 		p->tail = NULL;
 	p->queued--;
+	atomic_store_explicit(&p->ready, p->queued, memory_order_release);
 	return (j);
 }
 
@@ -301,6 +354,7 @@ job_pool_destroy(struct job_pool *p)
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->stopping = true;
+	atomic_store(&p->stop_flag, true);
 	/* Timed jobs come back cancelled too: put them on the run list. */
 	if (p->timed != NULL) {
 		if (p->tail != NULL)
@@ -346,9 +400,15 @@ job_pool_submit(struct job_pool *p, struct job *j)
 		p->head = j;
 	p->tail = j;
 	p->queued++;
-	/* A busy pool takes the job when a worker comes back: no syscall. */
-	if (p->idle > p->queued - 1)
+	atomic_store_explicit(&p->ready, p->queued, memory_order_release);
+	/*
+	 * Wake a sleeper only for a job that no spinning worker and no
+	 * wakeup already on its way will take: a busy pool costs no syscall.
+	 */
+	if (p->idle > p->wakes && p->queued > p->spinners + p->wakes) {
+		p->wakes++;
 		pthread_cond_signal(&p->cond);
+	}
 	pthread_mutex_unlock(&p->lock);
 }
 
