@@ -22,7 +22,7 @@ noop_call(struct rt_call *c)
 #define OBJ "{\"type\":\"object\"}"
 
 /* A one-tool service whose tool fields the test fills. */
-static struct rt_tool bad_tools[2];
+static struct rt_tool bad_tools[3];
 static struct rt_service bad_service = {
 	.name = "bad",
 	.title = "bad",
