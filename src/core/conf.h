@@ -22,7 +22,7 @@ struct rt_kv {
 };
 
 struct rt_instance_conf {
-	char *service;	/* "proxmox" */
+	char *service;	/* the section's service name */
 	char *name;	/* "home": [a-z0-9]+ */
 	struct rt_kv *kv;
 	size_t nkv;

@@ -24,6 +24,7 @@
 	"\"authenticated\":{\"type\":[\"boolean\",\"null\"]}," \
 	"\"age_ms\":{\"type\":[\"integer\",\"null\"]}," \
 	"\"refresh_s\":{\"type\":\"integer\"}," \
+	"\"refreshes\":{\"type\":\"integer\",\"minimum\":0}," \
 	"\"last_error\":{\"type\":[\"string\",\"null\"]}}}"
 
 static const char *state_names[] = {
@@ -39,8 +40,9 @@ status_row(struct rt_instance *in)
 	int64_t age;
 	int kind;
 
-	row = json_pack("{s:s, s:s, s:i}", "instance", in->name,
-	    "service", in->service->name, "refresh_s", in->refresh_s);
+	row = json_pack("{s:s, s:s, s:i, s:I}", "instance", in->name,
+	    "service", in->service->name, "refresh_s", in->refresh_s,
+	    "refreshes", (json_int_t)snapshot_generation(&in->slot));
 	if (s == NULL) {
 		json_object_set_new(row, "state", json_string("pending"));
 		json_object_set_new(row, "reachable", json_null());

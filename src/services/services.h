@@ -7,6 +7,7 @@
 #include "core/service.h"
 
 extern const struct rt_service racktop_service;
+extern const struct rt_service proxmox_service;
 
 /* The production table, NULL-terminated (table.c). */
 extern const struct rt_service *const rt_services[];

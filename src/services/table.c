@@ -9,5 +9,6 @@
 
 const struct rt_service *const rt_services[] = {
 	&racktop_service,
+	&proxmox_service,
 	NULL,
 };
