@@ -30,6 +30,7 @@
 #include "core/log.h"
 #include "core/registry.h"
 #include "core/xmalloc.h"
+#include "demo.h"
 #include "mcp/bridge.h"
 #include "mcp/client.h"
 #include "mcp/server.h"
@@ -46,6 +47,7 @@ struct options {
 	bool demo;
 	bool json;
 	const char *mode;	/* NULL: dashboard */
+	struct demo *demo_state; /* --demo: files to forget once loaded */
 	int nargs;		/* mode arguments */
 	char **args;
 };
@@ -424,6 +426,8 @@ cmd_run(const struct options *o)
 	bool terminal = !o->headless;
 
 	reg = load(o, &conf);
+	if (o->demo_state != NULL)
+		demo_forget_files(o->demo_state);
 	open_log(conf, terminal);
 	if (conf->audit_log != NULL && audit_open(conf->audit_log, &cause) != 0) {
 		fprintf(stderr, "racktop: audit log: %s\n", cause);
@@ -492,59 +496,28 @@ out_reg:
 	return (rv);
 }
 
-/* Removes the demo's private folder. */
-static void
-demo_cleanup(const char *dir)
-{
-	char *p;
-
-	xasprintf(&p, "%s/racktop.conf", dir);
-	unlink(p);
-	free(p);
-	xasprintf(&p, "%s/mcp.sock", dir);
-	unlink(p);
-	free(p);
-	rmdir(dir);
-}
-
 /*
- * racktop --demo: a private runtime folder with its own configuration and
- * socket, so the demo never touches the user's racktop. The simulator
- * joins here when it exists; until then the demo shows racktop alone.
+ * racktop --demo: the simulator as a child on private loopback ports and a
+ * configuration for it, then the usual dashboard (or --headless). The MCP
+ * socket is the usual one unless --socket says otherwise, so `racktop
+ * call` and agents reach the demo as they would a real racktop.
  */
 static int
 demo_run(struct options *o)
 {
-	const char *base = getenv("XDG_RUNTIME_DIR");
-	char *dir, *conf, *sock;
-	FILE *f;
+	struct demo d;
+	char *cause = NULL;
 	int rv;
 
-	if (base == NULL || *base != '/')
-		base = "/tmp";
-	xasprintf(&dir, "%s/racktop-demo.XXXXXX", base);
-	if (mkdtemp(dir) == NULL) {
-		fprintf(stderr, "racktop: %s: %s\n", dir, strerror(errno));
-		free(dir);
+	if (demo_start(&d, &cause) != 0) {
+		fprintf(stderr, "racktop: demo: %s\n", cause);
+		free(cause);
 		return (2);
 	}
-	xasprintf(&conf, "%s/racktop.conf", dir);
-	xasprintf(&sock, "%s/mcp.sock", dir);
-	if ((f = fopen(conf, "w")) == NULL) {
-		fprintf(stderr, "racktop: %s: %s\n", conf, strerror(errno));
-		rv = 2;
-		goto out;
-	}
-	fprintf(f, "# racktop demo configuration (generated)\n[racktop]\n");
-	fclose(f);
-	o->config = conf;
-	o->socket = sock;
+	o->config = d.conf;
+	o->demo_state = &d;
 	rv = cmd_run(o);
-out:
-	demo_cleanup(dir);
-	free(conf);
-	free(sock);
-	free(dir);
+	demo_stop(&d);
 	return (rv);
 }
 

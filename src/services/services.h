@@ -8,6 +8,8 @@
 
 extern const struct rt_service racktop_service;
 extern const struct rt_service proxmox_service;
+extern const struct rt_service pihole_service;
+extern const struct rt_service unifi_service;
 
 /* The production table, NULL-terminated (table.c). */
 extern const struct rt_service *const rt_services[];

@@ -10,5 +10,7 @@
 const struct rt_service *const rt_services[] = {
 	&racktop_service,
 	&proxmox_service,
+	&pihole_service,
+	&unifi_service,
 	NULL,
 };

@@ -30,6 +30,8 @@
 
 static const struct sim_service_ops *sim_all[] = {
 	&sim_proxmox_ops,
+	&sim_pihole_ops,
+	&sim_unifi_ops,
 	NULL
 };
 
@@ -119,7 +121,7 @@ main(int argc, char **argv)
 	struct sim	*sim;
 	sigset_t	 set;
 	json_t		*eps;
-	const char	*endpoints = NULL, *services = "proxmox";
+	const char	*endpoints = NULL, *services = NULL;
 	const char	*faults = NULL;
 	char		*ports[16], *cause = NULL, *copy, *p, *name;
 	uint64_t	 seed = 1;
@@ -184,7 +186,17 @@ main(int argc, char **argv)
 
 	sim = sim_create(scenario_create(seed, scale, fixed ?
 	    SIM_FIXED_EPOCH_MS : clock_wall_ms()), fixed);
-	copy = xstrdup(services);
+	/* Without --services, every simulated service. */
+	if (services == NULL) {
+		copy = xstrdup("");
+		for (i = 0; sim_all[i] != NULL; i++) {
+			p = copy;
+			xasprintf(&copy, "%s%s%s", p, i > 0 ? "," : "",
+			    sim_all[i]->name);
+			free(p);
+		}
+	} else
+		copy = xstrdup(services);
 	p = copy;
 	while ((name = strsep(&p, ",")) != NULL) {
 		if (*name == '\0')

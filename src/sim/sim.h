@@ -110,6 +110,8 @@ struct sim_service_ops {
 
 /* The simulated services (one file each). */
 extern const struct sim_service_ops sim_proxmox_ops;
+extern const struct sim_service_ops sim_pihole_ops;
+extern const struct sim_service_ops sim_unifi_ops;
 
 /* Creates the simulator; fixed_clock picks the clock. */
 struct sim *sim_create(struct scenario *, bool fixed_clock);
