@@ -695,6 +695,9 @@ pve_list_storage(struct rt_call *c)
 }
 
 /* A path with an escaped node: "/nodes/NODE" + rest (caller frees). */
+static char *pve_node_path(const char *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static char *
 pve_node_path(const char *node, const char *fmt, ...)
 {
@@ -1717,8 +1720,10 @@ pve_instance_backups(struct rt_call *c, struct rt_instance *in,
 				continue;
 			json_object_set_new(seen, storage, json_true());
 		}
-		snprintf(vq, sizeof vq, want_vmid > 0 ? "&vmid=%lld" : "",
-		    (long long)want_vmid);
+		vq[0] = '\0';
+		if (want_vmid > 0)
+			snprintf(vq, sizeof vq, "&vmid=%lld",
+			    (long long)want_vmid);
 		esc = http_escape(storage);
 		path = pve_node_path(node, "/storage/%s/content?content=backup%s",
 		    esc, vq);
