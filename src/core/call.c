@@ -84,23 +84,25 @@ call_ok(struct rt_call *c, json_t *result)
 	return (0);
 }
 
-static const char *
-caller_identity(const struct rt_caller *cl, char *buf, size_t len)
+/* Builds the caller's audit label. */
+void
+caller_label(struct rt_caller *cl)
 {
-	snprintf(buf, len, "uid=%u pid=%d exe=%s%s%s", (unsigned)cl->uid,
-	    (int)cl->pid, cl->exe[0] != '\0' ? cl->exe : "?",
-	    cl->client[0] != '\0' ? " client=" : "", cl->client);
-	return (buf);
+	snprintf(cl->label, sizeof cl->label, "uid=%u pid=%d exe=%.256s%s%.96s",
+	    (unsigned)cl->uid, (int)cl->pid, cl->exe[0] != '\0' ? cl->exe :
+	    "?", cl->client[0] != '\0' ? " client=" : "", cl->client);
 }
 
 static void
 audit_call(struct rt_call *c, const char *decision)
 {
 	const struct rt_tool *tool = c->rt->tool;
-	char id[512];
+	const char *id;
 	json_t *rec;
 
-	caller_identity(&c->caller, id, sizeof id);
+	if (c->caller.label[0] == '\0')
+		caller_label(&c->caller);
+	id = c->caller.label;
 	if ((tool->flags & RT_READ_ONLY) && decision == NULL) {
 		audit_read(source_names[c->caller.source], id, tool->name,
 		    c->error == NULL, c->duration_ms);

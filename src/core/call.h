@@ -35,7 +35,12 @@ struct rt_caller {
 	pid_t pid;
 	char exe[256];		/* /proc/PID/exe, or "" */
 	char client[96];	/* clientInfo name/version, or "" */
+	/* The audit log's label, made once by caller_label (or lazily). */
+	char label[448];
 };
+
+/* Fills caller->label from the fields above; call once per session. */
+void caller_label(struct rt_caller *);
 
 struct rt_call {
 	struct job job;		/* first: a call is a job */
