@@ -466,7 +466,8 @@ cmd_run(const struct options *o)
 	log_info("racktop %s listening on %s", PACKAGE_VERSION, path);
 
 	if (terminal)
-		rv = app_run(reg, pool, path, o->theme, &old);
+		rv = app_run(reg, pool, path, o->theme != NULL ? o->theme :
+		    conf->theme, &old);
 	else {
 		sigemptyset(&set);
 		sigaddset(&set, SIGINT);

@@ -1,87 +1,655 @@
 /*
- * The dashboard loop. For now it shows every instance's health from the
- * snapshot store and the socket agents use; the panes, keys and palette
- * of the dashboard issue grow from here. No fixed tick: it sleeps in
- * poll() until a key, a signal or the next second (ages move).
+ * The dashboard loop, on the main thread, which alone touches curses.
+ *
+ * DESIGN: no fixed tick. The loop sleeps in poll() on the terminal, the
+ * UI's eventfd (activity noted by other threads) and its job queue (calls
+ * coming back), with a timeout only until the next second, when ages and
+ * the clock on the status line move; that same pass compares each
+ * instance's snapshot generation and re-reads the panes whose data moved.
+ * Each pass draws only dirty panes and ends with one doupdate().
+ *
+ * Calls from keys and the palette go through call_new/call_check/
+ * call_submit like an agent's, with caller.source RT_SRC_KEY. A
+ * destructive tool is first called with dry_run, and its describe preview
+ * is shown in a y/n modal naming the target; only "y" submits the call.
  */
 #include "config.h"
 
 #include <curses.h>
 #include <errno.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "core/call.h"
 #include "core/clock.h"
+#include "core/jobs.h"
 #include "core/log.h"
 #include "core/registry.h"
 #include "core/snapshot.h"
 #include "core/xmalloc.h"
 #include "ui/app.h"
+#include "ui/ui.h"
+
+#define MESSAGE_MS 6000
+#define QUIT_WAIT_MS 3000
+
+/* A call in flight, from a key or the palette. */
+struct ui_call {
+	struct ui *ui;
+	struct rt_call *call;
+	bool dry_run;		/* the preview before a confirmation */
+	bool view_result;	/* show the whole result in a modal */
+	char *tool;
+	char *label;
+	json_t *args;		/* the real call's, for after the preview */
+	struct activity *act;
+	struct ui_call *next;
+};
 
 static volatile sig_atomic_t app_quit;
+static struct ui_call *inflight;
 
+/* Signal handler: asks the loop to stop. */
 static void
 app_signal(int sig)
 {
 	app_quit = sig;
 }
 
+/* Restores the terminal before a fatal exit. */
 static void
 app_endwin(void)
 {
 	endwin();
 }
 
-/* Draws one instance line. */
-static void
-draw_instance(int y, struct rt_instance *in)
+/* Shows a short message on the bottom line. */
+void
+app_message(struct ui *ui, enum role r, const char *fmt, ...)
 {
-	struct snapshot *s = snapshot_acquire(&in->slot);
-	const char *state = "pending";
-	char age[32] = "-";
-	int64_t a;
+	va_list ap;
 
-	if (s != NULL) {
-		state = s->error == NULL ? "ok" : "error";
-		if ((a = snapshot_age_ms(s)) >= 0)
-			snprintf(age, sizeof age, "%llds", (long long)(a / 1000));
-	}
-	mvprintw(y, 0, "%-12.12s %-14.14s ", in->service->name, in->name);
-	if (has_colors())
-		attron(COLOR_PAIR(strcmp(state, "ok") == 0 ? 1 : 2));
-	printw("%-8s", state);
-	if (has_colors())
-		attroff(COLOR_PAIR(strcmp(state, "ok") == 0 ? 1 : 2));
-	printw(" %6s  %.*s", age, COLS > 50 ? COLS - 50 : 0,
-	    s != NULL && s->error != NULL ? s->error : "");
-	snapshot_release(s);
+	va_start(ap, fmt);
+	vsnprintf(ui->message, sizeof ui->message, fmt, ap);
+	va_end(ap);
+	ui->message_role = r;
+	ui->message_mono = clock_mono_ms();
 }
 
-/* Redraws the whole screen. */
+/* A short summary of a call's outcome; into buf. */
 static void
-draw(struct registry *reg, const char *sock_path)
+summarise(struct rt_call *c, char *buf, size_t len)
 {
-	size_t i, n = registry_ninstances(reg);
+	json_t *res = call_result(c), *sc, *v;
+	const char *text;
+	char *dump;
 
-	erase();
-	attron(A_BOLD);
-	mvprintw(0, 0, "racktop %s", PACKAGE_VERSION);
-	attroff(A_BOLD);
-	mvprintw(1, 0, "MCP socket: %s", sock_path);
-	attron(A_UNDERLINE);
-	mvprintw(3, 0, "%-12s %-14s %-8s %6s  %s", "SERVICE", "INSTANCE",
-	    "STATE", "AGE", "LAST ERROR");
-	attroff(A_UNDERLINE);
-	if (n == 0)
-		mvprintw(4, 0, "No service instances are configured "
-		    "(see racktop.conf(5)).");
-	for (i = 0; i < n && (int)i + 4 < LINES - 1; i++)
-		draw_instance((int)i + 4, registry_instance_at(reg, i));
-	mvprintw(LINES - 1, 0, "q quit");
-	refresh();
+	if (call_failed(c)) {
+		text = json_string_value(json_object_get(json_array_get(
+		    json_object_get(res, "content"), 0), "text"));
+		snprintf(buf, len, "%s", text != NULL ? text : "failed");
+	} else {
+		sc = json_object_get(res, "structuredContent");
+		if ((v = json_object_get(sc, "total")) != NULL &&
+		    json_is_integer(v))
+			snprintf(buf, len, "%lld item%s",
+			    (long long)json_integer_value(v),
+			    json_integer_value(v) == 1 ? "" : "s");
+		else if ((v = json_object_get(sc, "status")) != NULL &&
+		    json_is_string(v))
+			snprintf(buf, len, "%s", json_string_value(v));
+		else {
+			dump = json_dumps(sc, JSON_COMPACT);
+			snprintf(buf, len, "%s", dump != NULL ? dump : "ok");
+			free(dump);
+		}
+	}
+	json_decref(res);
+}
+
+/* Unlinks and frees a finished call context. */
+static void
+ui_call_free(struct ui_call *uc)
+{
+	struct ui_call **pp;
+
+	for (pp = &inflight; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == uc) {
+			*pp = uc->next;
+			break;
+		}
+	}
+	call_free(uc->call);
+	json_decref(uc->args);
+	free(uc->tool);
+	free(uc->label);
+	free(uc);
+}
+
+static void call_finished(struct ui *, struct ui_call *);
+
+/* Creates, checks and submits a call; the context owns it. */
+static void
+submit(struct ui *ui, struct ui_call *uc, json_t *args)
+{
+	const struct registry_tool *t = registry_find(ui->reg, uc->tool);
+	struct rt_caller caller;
+
+	memset(&caller, 0, sizeof caller);
+	caller.source = RT_SRC_KEY;
+	caller.uid = getuid();
+	caller.pid = getpid();
+	snprintf(caller.client, sizeof caller.client, "dashboard");
+	uc->call = call_new(t, args, &caller);
+	uc->call->owner = uc;
+	uc->next = inflight;
+	inflight = uc;
+	if (!uc->dry_run)
+		uc->act = activity_begin(ui, "key", uc->tool, uc->call->args);
+	if (call_check(uc->call) != 0) {
+		call_finished(ui, uc);
+		return;
+	}
+	call_submit(uc->call, ui->pool, ui->done);
+	if (!uc->dry_run)
+		app_message(ui, ROLE_MESSAGE, "%s: running...", uc->label);
+}
+
+/* "y" on a confirmation: runs the real call. */
+static void
+confirm_yes(struct ui *ui, void *arg)
+{
+	struct ui_call *uc = arg, *real = xcalloc(1, sizeof *real);
+
+	real->ui = ui;
+	real->tool = xstrdup(uc->tool);
+	real->label = xstrdup(uc->label);
+	real->view_result = uc->view_result;
+	submit(ui, real, json_incref(uc->args));
+	ui_call_free(uc);
+}
+
+/* "n" on a confirmation. */
+static void
+confirm_no(struct ui *ui, void *arg)
+{
+	struct ui_call *uc = arg;
+
+	app_message(ui, ROLE_DIM, "%s: not run", uc->label);
+	ui_call_free(uc);
+}
+
+/* A call came back: message, activity, modal. */
+static void
+call_finished(struct ui *ui, struct ui_call *uc)
+{
+	char sum[512], *text, *target;
+	json_t *res, *sc;
+	bool failed = call_failed(uc->call);
+
+	summarise(uc->call, sum, sizeof sum);
+	if (uc->dry_run) {
+		if (failed) {
+			app_message(ui, ROLE_CRIT, "%s: %s", uc->label, sum);
+			ui_call_free(uc);
+			return;
+		}
+		res = call_result(uc->call);
+		sc = json_object_get(res, "structuredContent");
+		text = json_dumps(sc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		target = json_dumps(uc->args, JSON_COMPACT);
+		{
+			char *body;
+
+			xasprintf(&body, "%s on %s\n\nThe request it would "
+			    "make (describe):\n%s\n", uc->tool, target != NULL ?
+			    target : "{}", text != NULL ? text : "{}");
+			modal_confirm(ui, uc->label, body, confirm_yes,
+			    confirm_no, uc);
+			free(body);
+		}
+		free(text);
+		free(target);
+		json_decref(res);
+		return;
+	}
+	if (uc->act != NULL)
+		activity_end(ui, uc->act, !failed, sum);
+	app_message(ui, failed ? ROLE_CRIT : ROLE_OK, "%s: %s", uc->label,
+	    sum);
+	if (uc->view_result) {
+		res = call_result(uc->call);
+		text = json_dumps(failed ? json_object_get(res, "content") :
+		    json_object_get(res, "structuredContent"),
+		    JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		modal_text(ui, uc->tool, text != NULL ? text : "");
+		free(text);
+		json_decref(res);
+	}
+	ui_call_free(uc);
+}
+
+/* Calls a tool for the operator, asking first when it is destructive. */
+void
+app_call(struct ui *ui, const char *tool, json_t *args, const char *label,
+    bool view_result)
+{
+	const struct registry_tool *t = registry_find(ui->reg, tool);
+	struct ui_call *uc;
+	json_t *dry;
+
+	if (t == NULL) {
+		app_message(ui, ROLE_CRIT, "no tool %s", tool);
+		json_decref(args);
+		return;
+	}
+	uc = xcalloc(1, sizeof *uc);
+	uc->ui = ui;
+	uc->tool = xstrdup(tool);
+	uc->label = xstrdup(label != NULL ? label : tool);
+	uc->view_result = view_result;
+	if ((t->tool->flags & RT_DESTRUCTIVE) && t->tool->describe != NULL &&
+	    json_object_get(json_object_get(t->input_json, "properties"),
+	    "dry_run") != NULL) {
+		uc->dry_run = true;
+		uc->args = args;
+		dry = json_deep_copy(args);
+		json_object_set_new(dry, "dry_run", json_true());
+		submit(ui, uc, dry);
+		return;
+	}
+	if (t->tool->flags & RT_DESTRUCTIVE) {
+		/* No preview to show: still ask. */
+		char *target = json_dumps(args, JSON_COMPACT), *body;
+
+		uc->args = args;
+		xasprintf(&body, "%s on %s\n", tool, target != NULL ? target :
+		    "{}");
+		modal_confirm(ui, uc->label, body, confirm_yes, confirm_no,
+		    uc);
+		uc->next = inflight;
+		inflight = uc;
+		free(target);
+		free(body);
+		return;
+	}
+	submit(ui, uc, args);
+}
+
+/* Takes every call that came back. */
+static void
+drain_calls(struct ui *ui)
+{
+	struct job *j, *next;
+
+	for (j = job_queue_take(ui->done); j != NULL; j = next) {
+		next = j->next;
+		call_finished(ui, ((struct rt_call *)j->arg)->owner);
+	}
+}
+
+/* Runs a row key of the focused pane on the selected row. */
+static bool
+row_key(struct ui *ui, int key)
+{
+	const struct rt_view *v = pane_table_view(ui->focus);
+	const struct rt_rowkey *k;
+	const json_t *row = pane_table_selected(ui->focus), *spec, *val;
+	const char *name, *inst;
+	json_t *args;
+	char label[160];
+
+	if (v == NULL || v->keys == NULL)
+		return (false);
+	for (k = v->keys; k->key != 0; k++) {
+		if (k->key == key)
+			break;
+	}
+	if (k->key == 0)
+		return (false);
+	if (row == NULL) {
+		app_message(ui, ROLE_WARN, "%s: no row selected", k->label);
+		return (true);
+	}
+	args = json_object();
+	spec = json_loads(k->args != NULL ? k->args : "{}", 0, NULL);
+	json_object_foreach((json_t *)(uintptr_t)spec, name, val) {
+		const json_t *x = json_at(row, json_string_value(val));
+
+		if (x != NULL)
+			json_object_set_new(args, name, json_deep_copy(x));
+	}
+	json_decref((json_t *)(uintptr_t)spec);
+	inst = pane_table_selected_instance(ui->focus);
+	if (json_object_get(args, "instance") == NULL && inst != NULL &&
+	    json_object_get(json_object_get(registry_find(ui->reg,
+	    k->tool) != NULL ? registry_find(ui->reg, k->tool)->input_json :
+	    NULL, "properties"), "instance") != NULL)
+		json_object_set_new(args, "instance", json_string(inst));
+	snprintf(label, sizeof label, "%s %s", k->label,
+	    json_string_value(json_at(row, v->columns[0].pointer)) != NULL ?
+	    json_string_value(json_at(row, v->columns[0].pointer)) : "");
+	if (json_is_integer(json_at(row, v->columns[0].pointer)))
+		snprintf(label, sizeof label, "%s %lld", k->label,
+		    (long long)json_integer_value(json_at(row,
+		    v->columns[0].pointer)));
+	app_call(ui, k->tool, args, label, false);
+	return (true);
+}
+
+/* Shows help generated from the keymap and the view descriptors. */
+void
+app_help(struct ui *ui)
+{
+	const struct binding *b;
+	const struct rt_view *v;
+	const struct rt_rowkey *k;
+	const struct registry_tool *t;
+	struct pane *p;
+	size_t n, i, o = 0, cap = 16384;
+	char *text = xmalloc(cap), name[16];
+
+	o += (size_t)snprintf(text + o, cap - o, "Keys everywhere:\n");
+	b = keymap_table(&n);
+	for (i = 0; i < n && o < cap; i++)
+		o += (size_t)snprintf(text + o, cap - o, "  %-8s %s\n",
+		    keymap_key_name(b[i].key, name, sizeof name), b[i].help);
+	o += (size_t)snprintf(text + o, cap - o, "  %-8s %s\n", "1-9",
+	    "focus pane N (again: zoom it)");
+	for (p = ui->panes; p != NULL && o < cap; p = p->next) {
+		if ((v = pane_table_view(p)) == NULL || v->keys == NULL)
+			continue;
+		o += (size_t)snprintf(text + o, cap - o, "\nOn a selected "
+		    "row of %s:\n", p->title);
+		for (k = v->keys; k->key != 0 && o < cap; k++) {
+			t = registry_find(ui->reg, k->tool);
+			o += (size_t)snprintf(text + o, cap - o,
+			    "  %-8s %s (%s)%s\n", keymap_key_name(k->key, name,
+			    sizeof name), k->label, k->tool, t != NULL &&
+			    (t->tool->flags & RT_DESTRUCTIVE) ?
+			    ", asks y/n" : "");
+		}
+	}
+	if (o < cap)
+		snprintf(text + o, cap - o, "\nWhile editing (/ and :):\n"
+		    "  Tab      complete a tool or argument name (:)\n"
+		    "  Enter    run (:) or keep the filter (/)\n"
+		    "  Esc      cancel; clears the filter (/)\n"
+		    "  C-u      clear the line\n"
+		    "\nA row key shadows j, k, g, G and z in its pane; the "
+		    "arrows, Home and End always move.\n");
+	modal_text(ui, "Help", text);
+	free(text);
+}
+
+/* Focuses a pane. */
+static void
+focus(struct ui *ui, struct pane *p)
+{
+	if (p == NULL || p == ui->focus)
+		return;
+	if (ui->focus != NULL) {
+		ui->focus->flags &= ~PANE_FOCUS;
+		pane_dirty(ui->focus);
+	}
+	p->flags |= PANE_FOCUS;
+	pane_dirty(p);
+	ui->focus = p;
+	ui->full_redraw = true;	/* the focused pane gets more rows */
+}
+
+/* Runs a keymap action. */
+static void
+action(struct ui *ui, enum action a)
+{
+	struct pane *p, *prev = NULL;
+	char *detail;
+
+	switch (a) {
+	case ACT_QUIT:
+		app_quit = 1;
+		break;
+	case ACT_FOCUS_NEXT:
+		focus(ui, ui->focus != NULL && ui->focus->next != NULL ?
+		    ui->focus->next : ui->panes);
+		break;
+	case ACT_FOCUS_PREV:
+		for (p = ui->panes; p != NULL && p != ui->focus; p = p->next)
+			prev = p;
+		if (prev == NULL)
+			for (prev = ui->panes; prev != NULL &&
+			    prev->next != NULL; prev = prev->next)
+				;
+		focus(ui, prev);
+		break;
+	case ACT_ZOOM:
+		ui->zoom = !ui->zoom;
+		ui->full_redraw = true;
+		break;
+	case ACT_FILTER:
+		if (!pane_is_table(ui->focus) ||
+		    pane_table_view(ui->focus) == NULL) {
+			app_message(ui, ROLE_WARN, "this pane has no rows to "
+			    "filter");
+			break;
+		}
+		edit_start(ui, EDIT_FILTER, "/", pane_table_filter(ui->focus));
+		break;
+	case ACT_PALETTE:
+		edit_start(ui, EDIT_PALETTE, ":", NULL);
+		break;
+	case ACT_HELP:
+		app_help(ui);
+		break;
+	case ACT_DETAIL:
+		if ((detail = pane_table_detail(ui->focus)) != NULL) {
+			modal_text(ui, ui->focus->title, detail);
+			free(detail);
+		}
+		break;
+	case ACT_REDRAW:
+	case ACT_REFRESH:
+		clearok(curscr, TRUE);
+		ui->full_redraw = true;
+		break;
+	case ACT_NONE:
+		break;
+	default:
+		pane_table_action(ui->focus, a);
+		break;
+	}
+}
+
+/* Handles one key. */
+static void
+key(struct ui *ui, int ch)
+{
+	const struct binding *b;
+	struct pane *p;
+	int n;
+
+	if (ch == '\r')
+		ch = '\n';
+	if (ch == KEY_RESIZE) {
+		ui->full_redraw = true;
+		return;
+	}
+	if (ui->modal != MODAL_NONE) {
+		modal_key(ui, ch);
+		return;
+	}
+	if (ui->edit != EDIT_NONE) {
+		edit_key(ui, ch);
+		return;
+	}
+	if (ch >= '1' && ch <= '9') {
+		for (p = ui->panes, n = ch - '1'; p != NULL && n > 0;
+		    p = p->next)
+			n--;
+		if (p == NULL)
+			return;
+		if (p == ui->focus) {
+			ui->zoom = !ui->zoom;
+			ui->full_redraw = true;
+		} else
+			focus(ui, p);
+		return;
+	}
+	b = keymap_lookup(ch);
+	if ((b == NULL || b->nav) && row_key(ui, ch))
+		return;
+	if (b != NULL)
+		action(ui, b->action);
+}
+
+/* Draws the bottom line: the editor, a message, or the key hints. */
+static void
+draw_bottom(struct ui *ui)
+{
+	const struct rt_view *v = pane_table_view(ui->focus);
+	const struct rt_rowkey *k;
+	char hint[512], name[16];
+	size_t o = 0;
+	int y = ui->rows - 1;
+
+	if (ui->edit != EDIT_NONE) {
+		edit_draw(ui, y);
+		return;
+	}
+	if (ui->message[0] != '\0' &&
+	    clock_mono_ms() - ui->message_mono < MESSAGE_MS) {
+		ui_put(y, 0, ui->cols, ui->message, ui->message_role);
+		return;
+	}
+	ui->message[0] = '\0';
+	o += (size_t)snprintf(hint, sizeof hint, "? help  : palette  / filter"
+	    "  Tab focus  Enter detail  q quit");
+	for (k = v != NULL ? v->keys : NULL; k != NULL && k->key != 0 &&
+	    o < sizeof hint; k++)
+		o += (size_t)snprintf(hint + o, sizeof hint - o, "  %s %s",
+		    keymap_key_name(k->key, name, sizeof name), k->label);
+	ui_put(y, 0, ui->cols, hint, ROLE_DIM);
+}
+
+/* One drawing pass: dirty panes, status, bottom line, modal. */
+static void
+draw(struct ui *ui)
+{
+	struct pane *p;
+	bool any = false;
+
+	if (ui->full_redraw || layout_stale(ui)) {
+		getmaxyx(stdscr, ui->rows, ui->cols);
+		erase();
+		layout_compute(ui);
+		ui->full_redraw = false;
+	}
+	for (p = ui->panes; p != NULL; p = p->next) {
+		if (!(p->flags & PANE_DIRTY) || (p->flags & PANE_HIDDEN))
+			continue;
+		p->flags &= ~PANE_DIRTY;
+		if (p->h > 0)
+			p->class->draw(p);
+		any = true;
+	}
+	status_draw(ui, 0);
+	if (ui->modal != MODAL_NONE && (any || ui->rows > 0))
+		modal_draw(ui);
+	draw_bottom(ui);
+	if (ui->edit != EDIT_NONE)
+		edit_draw(ui, ui->rows - 1);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* Builds the panes: every view of every service, then activity. */
+static void
+build_panes(struct ui *ui)
+{
+	struct pane **tail = &ui->panes;
+	const struct rt_service *svc, *last = NULL;
+	const struct rt_view *v;
+	struct rt_instance *in;
+	size_t i, j, n = registry_ninstances(ui->reg), ntools, cnt;
+	struct rt_instance **list;
+
+	/* Configured services first, in config order. */
+	for (i = 0; i < n; i++) {
+		in = registry_instance_at(ui->reg, i);
+		svc = in->service;
+		if (svc->views == NULL || svc == last)
+			continue;
+		for (j = 0; j < i; j++) {
+			if (registry_instance_at(ui->reg, j)->service == svc)
+				break;
+		}
+		if (j < i)
+			continue;
+		last = svc;
+		for (v = svc->views; v->name != NULL; v++) {
+			*tail = pane_table_create(ui, svc, v);
+			tail = &(*tail)->next;
+		}
+	}
+	/* Then one pane per service with views but no instance. */
+	ntools = registry_ntools(ui->reg);
+	last = NULL;
+	for (i = 0; i < ntools; i++) {
+		svc = registry_tool_at(ui->reg, i)->service;
+		if (svc == last || svc->views == NULL ||
+		    svc->views[0].name == NULL)
+			continue;
+		last = svc;
+		list = registry_instances_of(ui->reg, svc, &cnt);
+		free(list);
+		for (j = 0; j < i; j++) {
+			if (registry_tool_at(ui->reg, j)->service == svc)
+				break;
+		}
+		if (cnt > 0 || j < i)
+			continue;
+		*tail = pane_table_create_unconfigured(ui, svc);
+		tail = &(*tail)->next;
+	}
+	ui->activity = *tail = pane_activity_create(ui);
+	focus(ui, ui->panes);
+}
+
+/* Asks every running call to stop and waits a little for them. */
+static bool
+drain_on_quit(struct ui *ui)
+{
+	struct ui_call *uc;
+	struct pollfd pfd;
+	int64_t until = clock_mono_ms() + QUIT_WAIT_MS;
+	bool submitted;
+
+	for (;;) {
+		submitted = false;
+		for (uc = inflight; uc != NULL; uc = uc->next) {
+			if (uc->call != NULL && !uc->call->done) {
+				job_cancel(&uc->call->job);
+				submitted = true;
+			}
+		}
+		if (!submitted || clock_mono_ms() > until)
+			break;
+		pfd.fd = job_queue_fd(ui->done);
+		pfd.events = POLLIN;
+		poll(&pfd, 1, 100);
+		drain_calls(ui);
+	}
+	while (inflight != NULL && (inflight->call == NULL ||
+	    inflight->call->done))
+		ui_call_free(inflight);
+	return (inflight == NULL);
 }
 
 /* Runs the dashboard loop. */
@@ -89,9 +657,31 @@ int
 app_run(struct registry *reg, struct job_pool *pool, const char *sock_path,
     const char *theme, const sigset_t *mask)
 {
+	struct ui ui;
 	struct sigaction sa;
-	struct pollfd pfd;
-	int ch;
+	struct pollfd pfd[3];
+	struct pane *p, *next;
+	char *cause = NULL;
+	uint64_t count;
+	int ch, wake_fd, timeout;
+	int64_t next_tick = 0;
+
+	if (theme_load(theme, &cause) != 0) {
+		fprintf(stderr, "racktop: %s\n", cause);
+		free(cause);
+		return (2);
+	}
+	memset(&ui, 0, sizeof ui);
+	ui.reg = reg;
+	ui.pool = pool;
+	ui.sock_path = sock_path;
+	ui.done = job_queue_create();
+	if ((wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
+		fprintf(stderr, "racktop: eventfd: %s\n", strerror(errno));
+		job_queue_destroy(ui.done);
+		return (2);
+	}
+	activity_wake_fd = wake_fd;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = app_signal;
@@ -109,25 +699,66 @@ app_run(struct registry *reg, struct job_pool *pool, const char *sock_path,
 	noecho();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+	set_escdelay(25);
 	curs_set(0);
-	if (has_colors()) {
-		start_color();
-		use_default_colors();
-		init_pair(1, COLOR_GREEN, -1);
-		init_pair(2, COLOR_RED, -1);
-	}
-	pfd.fd = STDIN_FILENO;
-	pfd.events = POLLIN;
+	theme_start();
+	build_panes(&ui);
+	ui.full_redraw = true;
+	app_message(&ui, ROLE_DIM, "racktop %s; agents connect to %s",
+	    PACKAGE_VERSION, sock_path);
+
+	pfd[0].fd = STDIN_FILENO;
+	pfd[1].fd = wake_fd;
+	pfd[2].fd = job_queue_fd(ui.done);
+	pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
 	while (!app_quit) {
-		draw(reg, sock_path);
-		if (poll(&pfd, 1, 1000) == -1 && errno != EINTR)
-			break;
-		while ((ch = getch()) != ERR) {
-			if (ch == 'q' || ch == 'Q')
-				app_quit = 1;
+		if (clock_mono_ms() >= next_tick) {
+			/* A second passed: data, ages and the clock. */
+			for (p = ui.panes; p != NULL; p = p->next) {
+				if (p->class->update != NULL)
+					p->class->update(p);
+			}
+			if (ui.pending > 0)
+				pane_dirty(ui.activity);
+
+			next_tick = clock_mono_ms() + status_next_ms(&ui);
 		}
+		draw(&ui);
+		timeout = (int)(next_tick - clock_mono_ms());
+		if (timeout < 0)
+			timeout = 0;
+		if (poll(pfd, 3, timeout) == -1 && errno != EINTR)
+			break;
+		if (pfd[1].revents & POLLIN) {
+			if (read(wake_fd, &count, sizeof count) == -1 &&
+			    errno != EAGAIN)
+				log_warn("ui wakeup: %s", strerror(errno));
+			activity_drain(&ui);
+			next_tick = 0;
+		}
+		if (pfd[2].revents & POLLIN)
+			drain_calls(&ui);
+		while ((ch = getch()) != ERR && !app_quit)
+			key(&ui, ch);
 	}
 	endwin();
 	fatal_hook = NULL;
+
+	activity_wake_fd = -1;
+	if (drain_on_quit(&ui))
+		job_queue_destroy(ui.done);
+	else
+		log_warn("quit with calls still running; their queue is kept");
+	close(wake_fd);
+	for (p = ui.panes; p != NULL; p = next) {
+		next = p->next;
+		if (p->class->free != NULL)
+			p->class->free(p);
+		free(p->title);
+		free(p);
+	}
+	activity_free_all(&ui);
+	free(ui.modal_title);
+	free(ui.modal_text);
 	return (0);
 }
