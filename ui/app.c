@@ -652,6 +652,41 @@ drain_on_quit(struct ui *ui)
 	return (inflight == NULL);
 }
 
+
+/*
+ * Calls from agents and the CLI, for the activity pane: runs on the
+ * thread that finished the call, so it only copies and queues. The
+ * keyboard's own calls are recorded by the UI itself.
+ */
+static void
+app_observe(const struct rt_call *c, void *arg)
+{
+	static const char *const sources[] = { "key", "cli", "agent" };
+	const json_t *content;
+	char who[128], *target, *err = NULL;
+	bool ok;
+
+	if (c->caller.source == RT_SRC_KEY)
+		return;
+	snprintf(who, sizeof who, "%s%s%.80s", sources[c->caller.source],
+	    c->caller.client[0] != '\0' ? " " : "", c->caller.client);
+	target = json_dumps(c->args, JSON_COMPACT);
+	ok = c->error == NULL;
+	if (!ok)
+		err = c->error;
+	else if ((content = json_object_get(c->result, "total")) != NULL &&
+	    json_is_integer(content))
+		xasprintf(&err, "%lld items",
+		    (long long)json_integer_value(content));
+	activity_note(who, c->rt->tool->name, target != NULL ? target : "",
+	    ok, err != NULL ? err : "ok", c->duration_ms);
+	if (ok)
+		free(err);
+	free(target);
+}
+
+static const struct call_observer app_observer = { app_observe, NULL };
+
 /* Runs the dashboard loop. */
 int
 app_run(struct registry *reg, struct job_pool *pool, const char *sock_path,
@@ -681,7 +716,8 @@ app_run(struct registry *reg, struct job_pool *pool, const char *sock_path,
 		job_queue_destroy(ui.done);
 		return (2);
 	}
-	activity_wake_fd = wake_fd;
+	activity_wake(wake_fd);
+	call_set_observer(&app_observer);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = app_signal;
@@ -744,7 +780,8 @@ app_run(struct registry *reg, struct job_pool *pool, const char *sock_path,
 	endwin();
 	fatal_hook = NULL;
 
-	activity_wake_fd = -1;
+	call_set_observer(NULL);
+	activity_wake(-1);
 	if (drain_on_quit(&ui))
 		job_queue_destroy(ui.done);
 	else

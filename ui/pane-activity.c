@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/xmalloc.h"
 #include "ui/ui.h"
 
@@ -35,7 +37,7 @@ struct activity {
 /* Records from other threads, waiting for the UI. */
 static pthread_mutex_t noted_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct activity *noted;
-int activity_wake_fd = -1;
+static int activity_wake_fd = -1;	/* under noted_lock */
 
 /* Arguments as "k=v k=v", without dry_run; into buf. */
 static void
@@ -135,13 +137,23 @@ activity_note(const char *who, const char *tool, const char *target,
 	a->done = true;
 	a->duration_ms = duration_ms;
 	a->wall_ms = clock_wall_ms();
+	/* The fd is read and closed under the same lock (activity_stop). */
 	pthread_mutex_lock(&noted_lock);
 	a->next = noted;
 	noted = a;
-	pthread_mutex_unlock(&noted_lock);
 	if (activity_wake_fd != -1 &&
 	    write(activity_wake_fd, &one, sizeof one) == -1)
-		return;
+		log_debug("activity: wakeup: %s", strerror(errno));
+	pthread_mutex_unlock(&noted_lock);
+}
+
+/* Sets (or, with -1, clears) the fd activity_note wakes the UI through. */
+void
+activity_wake(int fd)
+{
+	pthread_mutex_lock(&noted_lock);
+	activity_wake_fd = fd;
+	pthread_mutex_unlock(&noted_lock);
 }
 
 /* Moves records noted by other threads into the pane. */

@@ -133,8 +133,8 @@ void activity_note(const char *who, const char *tool, const char *target,
 void activity_drain(struct ui *);
 int activity_running(struct ui *);
 void activity_free_all(struct ui *);
-/* The eventfd activity_note writes to (set by app.c). */
-extern int activity_wake_fd;
+/* Sets the eventfd activity_note writes to (-1: none). */
+void activity_wake(int);
 
 /* pane-status.c: the status line (instances, freshness, errors). */
 void status_draw(struct ui *, int y);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "core/xmalloc.h"
 
 struct call_policy call_policy;
+static _Atomic(const struct call_observer *) call_observer;
 
 static const char *source_names[] = { "key", "cli", "agent" };
 
@@ -50,6 +52,23 @@ call_free(struct rt_call *c)
 		c->step_free(c->step);
 	free(c->error);
 	free(c);
+}
+
+/* Sets the observer of finished calls. */
+void
+call_set_observer(const struct call_observer *o)
+{
+	atomic_store(&call_observer, o);
+}
+
+/* Tells the observer, if any, that a call finished or was refused. */
+static void
+call_notify(const struct rt_call *c)
+{
+	const struct call_observer *o = atomic_load(&call_observer);
+
+	if (o != NULL)
+		o->fn(c, o->arg);
 }
 
 /* Fails the call; returns -1 for the tool to return. */
@@ -160,6 +179,7 @@ call_check(struct rt_call *c)
 
 refused:
 	c->done = true;
+	call_notify(c);
 	return (-1);
 }
 
@@ -195,6 +215,7 @@ call_job_run(struct job *j)
 	}
 	c->done = true;
 	audit_call(c, NULL);
+	call_notify(c);
 }
 
 /* Submits a checked call to the worker pool. */

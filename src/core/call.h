@@ -60,6 +60,18 @@ struct rt_call {
 	json_t *meta;		/* the submitter's (progress token...); owned */
 };
 
+/*
+ * Someone who wants to hear of every finished or refused call (the
+ * dashboard's activity pane). fn runs on the thread that finished the
+ * call (a worker, or the submitter for refusals) and must not block.
+ */
+struct call_observer {
+	void (*fn)(const struct rt_call *, void *);
+	void *arg;
+};
+/* Sets or (NULL) clears the observer; the struct must outlive its use. */
+void call_set_observer(const struct call_observer *);
+
 /* Policy switches set once at start-up. */
 struct call_policy {
 	bool read_only;		/* refuse every tool that is not read-only */

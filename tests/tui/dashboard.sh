@@ -94,6 +94,12 @@ expect "2 again zooms" has "[zoom]"
 expect "zoom hides other panes" lacks "Activity ("
 keys z
 
+# A call from outside (the CLI, as an agent would) shows in the activity pane.
+"$RACKTOP" call proxmox_get_cluster_status --socket "$TMPD/s.sock" >/dev/null ||
+    fail "racktop call through the dashboard's socket"
+expect "a CLI call shows in the activity pane" line_has "cli" \
+    "proxmox_get_cluster_status"
+
 keys q
 expect "q quits" has "racktop-exit=0"
 [ $fails -eq 0 ]
