@@ -10,6 +10,9 @@ extern const struct rt_service racktop_service;
 extern const struct rt_service proxmox_service;
 extern const struct rt_service pihole_service;
 extern const struct rt_service unifi_service;
+extern const struct rt_service docker_service;
+extern const struct rt_service tailscale_service;
+extern const struct rt_service cloudflare_service;
 
 /* The production table, NULL-terminated (table.c). */
 extern const struct rt_service *const rt_services[];

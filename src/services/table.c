@@ -12,5 +12,8 @@ const struct rt_service *const rt_services[] = {
 	&proxmox_service,
 	&pihole_service,
 	&unifi_service,
+	&docker_service,
+	&tailscale_service,
+	&cloudflare_service,
 	NULL,
 };

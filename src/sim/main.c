@@ -32,6 +32,9 @@ static const struct sim_service_ops *sim_all[] = {
 	&sim_proxmox_ops,
 	&sim_pihole_ops,
 	&sim_unifi_ops,
+	&sim_docker_ops,
+	&sim_tailscale_ops,
+	&sim_cloudflare_ops,
 	NULL
 };
 
