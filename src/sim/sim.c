@@ -241,6 +241,17 @@ sim_reply_text(struct sim_response *resp, int status, const char *text)
 	resp->content_type = "text/plain;charset=UTF-8";
 }
 
+/* Adds a response header (copied). */
+void
+sim_reply_header(struct sim_response *resp, const char *name,
+    const char *value)
+{
+	if (resp->headers == NULL)
+		resp->headers = json_array();
+	json_array_append_new(resp->headers, json_sprintf("%s: %s", name,
+	    value));
+}
+
 /* A request header or NULL. */
 const char *
 sim_header(struct sim_request *req, const char *name)
@@ -462,9 +473,9 @@ sim_handle(struct sim_service *svc, struct MHD_Connection *c,
 	struct sim_trunc	*t;
 	const char		*prefix = svc->ops->prefix;
 	const char		*ct;
-	json_t			*j;
-	char			*key;
-	size_t			 plen;
+	json_t			*j, *hv;
+	char			*key, *name, *value;
+	size_t			 plen, i;
 	int			 latency = 0;
 	enum MHD_Result		 ret;
 
@@ -569,6 +580,15 @@ sim_handle(struct sim_service *svc, struct MHD_Connection *c,
 	    resp.content_type != NULL ? resp.content_type :
 	    "application/json;charset=UTF-8");
 	MHD_add_response_header(mr, "Server", "pve-api-daemon/3.0");
+	json_array_foreach(resp.headers, i, hv) {
+		name = xstrdup(json_string_value(hv));
+		if ((value = strstr(name, ": ")) != NULL) {
+			*value = '\0';
+			MHD_add_response_header(mr, name, value + 2);
+		}
+		free(name);
+	}
+	json_decref(resp.headers);
 	ret = MHD_queue_response(c, (unsigned int)resp.status, mr);
 	MHD_destroy_response(mr);
 	free(fcopy.message);

@@ -71,6 +71,7 @@ struct sim_response {
 	char		*body;		/* NULL: empty */
 	size_t		 len;
 	const char	*content_type;	/* default application/json */
+	json_t		*headers;	/* ["Name: value", ...] or NULL; freed */
 };
 
 /* One route; handler returns nothing, it fills the response. */
@@ -145,6 +146,10 @@ bool sim_clock_fixed(struct sim_service *);
 /* Helpers to fill responses. */
 void sim_reply_json_new(struct sim_response *, int status, json_t *);
 void sim_reply_text(struct sim_response *, int status, const char *);
+/* Adds a response header (copied), e.g. Set-Cookie. */
+#define SIM_HAVE_HEADERS 1
+void sim_reply_header(struct sim_response *, const char *name,
+    const char *value);
 /* A request header (borrowed) or NULL. */
 const char *sim_header(struct sim_request *, const char *);
 /* A cookie (borrowed) or NULL. */
