@@ -88,9 +88,15 @@ write_section(FILE *f, const char *svc, json_t *v)
 
 	fprintf(f, "\n[%s \"lab\"]\n", svc);
 	json_object_foreach(v, key, val) {
-		/* Only keys every service knows: the rest is for tests. */
-		if (!json_is_string(val) || strcmp(key, "node") == 0 ||
-		    strcmp(key, "user") == 0 || strcmp(key, "password") == 0)
+		/*
+		 * "node" is for tests; a login is written only for services
+		 * that have no token or key (Pi-hole's password is its key).
+		 */
+		if (!json_is_string(val) || strcmp(key, "node") == 0)
+			continue;
+		if ((strcmp(key, "user") == 0 || strcmp(key, "password") == 0) &&
+		    (json_object_get(v, "token") != NULL ||
+		    json_object_get(v, "api_key") != NULL))
 			continue;
 		fprintf(f, "%s = %s\n", key, json_string_value(val));
 	}
