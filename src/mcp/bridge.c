@@ -12,8 +12,9 @@
  *
  * The server grants the CLI's source to a peer running racktop whose
  * clientInfo name is "racktop-cli"; the bridge is racktop too, so it
- * refuses to forward an initialize carrying that name from its stdin,
- * whoever wrote it.
+ * refuses to forward a request carrying that name from its stdin,
+ * whoever wrote it: in initialize's clientInfo, or in the 2026-07-28
+ * era's params._meta "io.modelcontextprotocol/clientInfo".
  *
  * Exit: stdin at EOF -> the socket's writing side is shut down once the
  * requests are sent, racktop answers what is in flight and closes, the
@@ -113,7 +114,8 @@ flush_to(int fd, struct jr_buf *b, size_t *off)
 }
 
 /*
- * Whether a line is an initialize that claims the CLI's clientInfo name;
+ * Whether a line is a request that claims the CLI's clientInfo name
+ * (initialize's, or the modern _meta's);
  * if so, its error reply goes to local. Lines without the name or any
  * escape are not parsed.
  */
@@ -131,6 +133,12 @@ claims_cli(const char *line, size_t len, struct jr_buf *local)
 	if (m.kind == JR_REQUEST && strcmp(m.method, "initialize") == 0) {
 		name = json_string_value(json_object_get(json_object_get(
 		    m.params, "clientInfo"), "name"));
+		claims = name != NULL && strcmp(name, PROTO_CLI_NAME) == 0;
+	}
+	if (m.kind == JR_REQUEST && !claims) {
+		name = json_string_value(json_object_get(json_object_get(
+		    json_object_get(m.params, "_meta"),
+		    "io.modelcontextprotocol/clientInfo"), "name"));
 		claims = name != NULL && strcmp(name, PROTO_CLI_NAME) == 0;
 	}
 	if (claims)

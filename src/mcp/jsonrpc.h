@@ -48,6 +48,10 @@
 #define JR_TOO_MANY_INFLIGHT -32010
 #define JR_RATE_LIMITED -32011
 #define JR_TOO_MANY_CLIENTS -32012
+/* Resource not found before 2026-07-28 (-32602 from then on). */
+#define JR_RESOURCE_NOT_FOUND -32002
+/* UnsupportedProtocolVersionError (2026-07-28). */
+#define JR_UNSUPPORTED_VERSION -32022
 
 #define JR_MAX_MESSAGE_DEFAULT ((size_t)4 * 1024 * 1024)
 

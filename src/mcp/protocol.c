@@ -31,7 +31,9 @@
 #include "core/registry.h"
 #include "core/xmalloc.h"
 #include "mcp/jsonrpc.h"
+#include "mcp/prompts.h"
 #include "mcp/protocol.h"
+#include "mcp/resources.h"
 
 const char *const proto_versions[] = {
 	"2024-11-05",
@@ -44,9 +46,30 @@ const char *const proto_versions[] = {
 #define V_2025_03_26 1
 #define V_2025_06_18 2
 #define NVERSIONS 4
+#define V_MODERN NVERSIONS	/* s->version of a modern session */
+
+/* The stateless era's versions, newest first. */
+const char *const proto_modern_versions[] = {
+	PROTO_MODERN,
+	NULL,
+};
+
+#define ERA_NONE 0
+#define ERA_LEGACY 1
+#define ERA_MODERN 2
+
+#define META_VERSION "io.modelcontextprotocol/protocolVersion"
+#define META_CAPS "io.modelcontextprotocol/clientCapabilities"
+#define META_INFO "io.modelcontextprotocol/clientInfo"
+#define META_LOG "io.modelcontextprotocol/logLevel"
+#define META_SUB "io.modelcontextprotocol/subscriptionId"
+#define META_SERVER "io.modelcontextprotocol/serverInfo"
+
+/* Caching hints (2026-07-28): lists that only change on restart. */
+#define TTL_STATIC_MS 3600000
 
 /* How tools look in each version: see tool_shape(). */
-#define NSHAPES 3
+#define NSHAPES 4
 
 static const char *const log_levels[] = {
 	"debug", "info", "notice", "warning", "error", "critical", "alert",
@@ -78,7 +101,15 @@ struct pending {
 	double last_progress;
 	bool has_progress;
 	bool cancelled;
+	int log_level;			/* modern: the request's, or -1 */
 	struct pending *prev, *next;
+};
+
+/* A modern subscriptions/listen stream. */
+struct listen {
+	json_t *id;		/* the request's id: the subscription id */
+	bool *watch;		/* per instance: resource updates wanted */
+	struct listen *next;
 };
 
 struct progress_ev {
@@ -104,6 +135,7 @@ struct proto_ctx {
 	size_t *page_len[NSHAPES];
 	struct jr_buf out;		/* one reply being built */
 	struct jr_buf tmp;		/* a result's JSON text */
+	size_t ninst;			/* instances (resources) */
 };
 
 /* A request being handled. */
@@ -118,6 +150,7 @@ struct proto_method {
 	unsigned flags;
 #define PM_NOTIFY 0x1		/* a notification: never answered */
 #define PM_PREINIT 0x2		/* allowed before initialize */
+#define PM_NOMETA 0x4		/* modern: no _meta check */
 	void (*fn)(struct proto_session *, struct proto_req *);
 };
 
@@ -125,10 +158,13 @@ struct proto_session {
 	struct proto_ctx *ctx;
 	struct proto_transport tr;
 	const struct proto_method *methods;	/* the era's table */
+	int era;		/* ERA_*: fixed by the first request */
+	bool *subs;		/* legacy: subscribed, per instance */
+	struct listen *listens;	/* modern: open subscriptions */
 	struct rt_caller caller;
 	unsigned flags;
 	int version;		/* index in proto_versions, -1 before */
-	bool ready;		/* notifications/initialized received */
+	bool ready;		/* initialized; modern: identified */
 	int log_level;		/* index in log_levels, -1: off */
 	struct pending *inflight;
 	int nflight;		/* calls not yet back (limit) */
@@ -145,6 +181,20 @@ static void m_tools_call(struct proto_session *, struct proto_req *);
 static void m_set_level(struct proto_session *, struct proto_req *);
 static void n_initialized(struct proto_session *, struct proto_req *);
 static void n_cancelled(struct proto_session *, struct proto_req *);
+static void m_initialize_modern(struct proto_session *, struct proto_req *);
+static void m_discover(struct proto_session *, struct proto_req *);
+static void m_resources_list(struct proto_session *, struct proto_req *);
+static void m_resources_read(struct proto_session *, struct proto_req *);
+static void m_templates_list(struct proto_session *, struct proto_req *);
+static void m_subscribe(struct proto_session *, struct proto_req *);
+static void m_unsubscribe(struct proto_session *, struct proto_req *);
+static void m_listen(struct proto_session *, struct proto_req *);
+static void m_prompts_list(struct proto_session *, struct proto_req *);
+static void m_prompts_get(struct proto_session *, struct proto_req *);
+static void m_complete(struct proto_session *, struct proto_req *);
+static void on_updated(struct proto_ctx *, struct res_event *);
+static json_t *capabilities(int);
+static bool listen_close(struct proto_session *, const json_t *);
 
 /* The initialize era's methods. */
 static const struct proto_method legacy_methods[] = {
@@ -153,8 +203,36 @@ static const struct proto_method legacy_methods[] = {
 	{ "tools/list", 0, m_tools_list },
 	{ "tools/call", 0, m_tools_call },
 	{ "logging/setLevel", 0, m_set_level },
+	{ "resources/list", 0, m_resources_list },
+	{ "resources/read", 0, m_resources_read },
+	{ "resources/templates/list", 0, m_templates_list },
+	{ "resources/subscribe", 0, m_subscribe },
+	{ "resources/unsubscribe", 0, m_unsubscribe },
+	{ "prompts/list", 0, m_prompts_list },
+	{ "prompts/get", 0, m_prompts_get },
+	{ "completion/complete", 0, m_complete },
 	{ "notifications/initialized", PM_NOTIFY | PM_PREINIT, n_initialized },
 	{ "notifications/cancelled", PM_NOTIFY | PM_PREINIT, n_cancelled },
+	{ NULL, 0, NULL },
+};
+
+/*
+ * The stateless era's methods (2026-07-28): no ping, logging/setLevel or
+ * resources/subscribe (-32601); initialize answers -32022.
+ */
+static const struct proto_method modern_methods[] = {
+	{ "initialize", PM_NOMETA, m_initialize_modern },
+	{ "server/discover", 0, m_discover },
+	{ "tools/list", 0, m_tools_list },
+	{ "tools/call", 0, m_tools_call },
+	{ "resources/list", 0, m_resources_list },
+	{ "resources/read", 0, m_resources_read },
+	{ "resources/templates/list", 0, m_templates_list },
+	{ "subscriptions/listen", 0, m_listen },
+	{ "prompts/list", 0, m_prompts_list },
+	{ "prompts/get", 0, m_prompts_get },
+	{ "completion/complete", 0, m_complete },
+	{ "notifications/cancelled", PM_NOTIFY, n_cancelled },
 	{ NULL, 0, NULL },
 };
 
@@ -190,6 +268,8 @@ proto_ctx_create(struct registry *reg, struct job_pool *pool,
 	}
 	jr_buf_init(&ctx->out);
 	jr_buf_init(&ctx->tmp);
+	ctx->ninst = registry_ninstances(reg);
+	res_watch(reg, ctx->done);
 	return (ctx);
 }
 
@@ -202,11 +282,13 @@ proto_ctx_destroy(struct proto_ctx *ctx)
 
 	if (ctx == NULL)
 		return;
+	res_unwatch(ctx->done);
 	while (ctx->sessions != NULL)
 		proto_session_free(ctx->sessions);
 	while (!proto_ctx_drain(ctx, 10000))
 		log_warn("mcp: %d calls ignore cancellation; waiting",
 		    ctx->outstanding);
+	proto_ctx_complete(ctx);	/* resource events still queued */
 	while ((p = ctx->spare) != NULL) {
 		ctx->spare = p->next;
 		free(p);
@@ -283,6 +365,26 @@ reply_result(struct proto_session *s, struct proto_req *r, json_t *result)
 	flush_out(s);
 }
 
+/*
+ * Answers with a result (stolen) that is complete: modern results carry
+ * resultType, and cacheable ones (ttl >= 0) ttlMs and cacheScope.
+ */
+static void
+reply_complete(struct proto_session *s, struct proto_req *r, json_t *result,
+    int64_t ttl, const char *scope)
+{
+	if (s->era == ERA_MODERN) {
+		json_object_set_new(result, "resultType",
+		    json_string("complete"));
+		if (ttl >= 0) {
+			json_object_set_new(result, "ttlMs", json_integer(ttl));
+			json_object_set_new(result, "cacheScope",
+			    json_string(scope));
+		}
+	}
+	reply_result(s, r, result);
+}
+
 /* Answers with a result given as JSON text. */
 static void
 reply_text(struct proto_session *s, struct proto_req *r, const char *text,
@@ -323,6 +425,35 @@ reply_errorf(struct proto_session *s, struct proto_req *r, int code,
 	va_end(ap);
 	reply_error(s, r, code, msg);
 	free(msg);
+}
+
+/* Answers with an error carrying data (stolen). */
+static void
+reply_error_data(struct proto_session *s, struct proto_req *r, int code,
+    const char *msg, json_t *data)
+{
+	if (r->batch != NULL)
+		json_array_append_new(r->batch->replies,
+		    jr_error_json(r->id, code, msg, data));
+	else {
+		jr_error(&s->ctx->out, r->id, code, msg, data);
+		flush_out(s);
+	}
+	json_decref(data);
+}
+
+/* Every version served, newest first (UnsupportedProtocolVersion data). */
+static json_t *
+all_versions(void)
+{
+	json_t *a = json_array();
+	int v;
+
+	for (v = 0; proto_modern_versions[v] != NULL; v++)
+		json_array_append_new(a, json_string(proto_modern_versions[v]));
+	for (v = NVERSIONS - 1; v >= 0; v--)
+		json_array_append_new(a, json_string(proto_versions[v]));
+	return (a);
 }
 
 /* Sends a notification; params borrowed. */
@@ -401,6 +532,7 @@ proto_session_new(struct proto_ctx *ctx, const struct rt_caller *caller,
 	s->caller.client[0] = '\0';
 	s->flags = flags;
 	s->version = -1;
+	s->subs = xcalloc(ctx->ninst + 1, sizeof *s->subs);
 	s->log_level = -1;
 	s->tokens = ctx->conf.rate_per_s;
 	s->refill_ms = clock_mono_ms();
@@ -415,9 +547,17 @@ void
 proto_session_free(struct proto_session *s)
 {
 	struct pending *p, *next;
+	struct listen *l;
 
 	if (s == NULL)
 		return;
+	while ((l = s->listens) != NULL) {
+		s->listens = l->next;
+		json_decref(l->id);
+		free(l->watch);
+		free(l);
+	}
+	free(s->subs);
 	for (p = s->inflight; p != NULL; p = next) {
 		next = p->next;
 		job_cancel(&p->call->job);
@@ -448,6 +588,8 @@ proto_session_inflight(struct proto_session *s)
 const char *
 proto_session_version(struct proto_session *s)
 {
+	if (s->version == V_MODERN)
+		return (PROTO_MODERN);
 	return (s->version < 0 ? NULL : proto_versions[s->version]);
 }
 
@@ -482,6 +624,88 @@ route(const struct proto_method *table, const char *name, bool notification)
 	return (NULL);
 }
 
+/*
+ * Fixes the era on the first request: modern when it is server/discover
+ * or subscriptions/listen or carries a protocol version in _meta, legacy
+ * otherwise (initialize always).
+ */
+static void
+choose_era(struct proto_session *s, struct jr_msg *m)
+{
+	json_t *meta;
+
+	if (s->era != ERA_NONE)
+		return;
+	meta = json_object_get(m->params, "_meta");
+	if (strcmp(m->method, "initialize") != 0 &&
+	    (strcmp(m->method, "server/discover") == 0 ||
+	    strcmp(m->method, "subscriptions/listen") == 0 ||
+	    json_object_get(meta, META_VERSION) != NULL)) {
+		s->era = ERA_MODERN;
+		s->methods = modern_methods;
+		s->version = V_MODERN;
+	} else
+		s->era = ERA_LEGACY;
+}
+
+/* Modern: who the client is, from the connection's first request only. */
+static void
+identify_modern(struct proto_session *s, json_t *meta)
+{
+	json_t *info = json_object_get(meta, META_INFO);
+	const char *name, *ver;
+	char label[sizeof s->caller.client];
+
+	name = json_string_value(json_object_get(info, "name"));
+	ver = json_string_value(json_object_get(info, "version"));
+	if (name == NULL)
+		return;
+	snprintf(label, sizeof label, "%s%s%s", name, ver != NULL ? "/" : "",
+	    ver != NULL ? ver : "");
+	copy_label(s->caller.client, sizeof s->caller.client, label);
+	if ((s->flags & PROTO_PEER_RACKTOP) &&
+	    strcmp(name, PROTO_CLI_NAME) == 0)
+		s->caller.source = RT_SRC_CLI;
+	log_debug("mcp: session uid=%u pid=%d exe=%s client=%s: version %s%s",
+	    (unsigned)s->caller.uid, (int)s->caller.pid, s->caller.exe,
+	    s->caller.client, PROTO_MODERN,
+	    s->caller.source == RT_SRC_CLI ? " (cli)" : "");
+}
+
+/*
+ * Modern: checks the request's _meta (-32602 when the version or the
+ * capabilities are missing, -32022 for a version not served); false
+ * when answered.
+ */
+static bool
+check_meta(struct proto_session *s, struct proto_req *r)
+{
+	json_t *meta = json_object_get(r->params, "_meta");
+	json_t *ver = json_object_get(meta, META_VERSION);
+	const char *want;
+	int v;
+
+	if (!json_is_object(meta) || ver == NULL ||
+	    !json_is_object(json_object_get(meta, META_CAPS))) {
+		reply_error(s, r, JR_INVALID_PARAMS, "Invalid params: _meta "
+		    "must carry " META_VERSION " and " META_CAPS);
+		return (false);
+	}
+	if ((want = json_string_value(ver)) == NULL) {
+		reply_error(s, r, JR_INVALID_PARAMS, "Invalid params: "
+		    META_VERSION " must be a string");
+		return (false);
+	}
+	for (v = 0; proto_modern_versions[v] != NULL; v++) {
+		if (strcmp(want, proto_modern_versions[v]) == 0)
+			return (true);
+	}
+	reply_error_data(s, r, JR_UNSUPPORTED_VERSION, "Unsupported protocol "
+	    "version", json_pack("{s:o, s:s}", "supported", all_versions(),
+	    "requested", want));
+	return (false);
+}
+
 /* Routes one classified request or notification to its handler. */
 static void
 dispatch(struct proto_session *s, struct jr_msg *m, struct batch *b)
@@ -493,6 +717,12 @@ dispatch(struct proto_session *s, struct jr_msg *m, struct batch *b)
 	r.id = m->id;
 	r.params = m->params;
 	r.batch = b;
+	if (!note)
+		choose_era(s, m);
+	if (!note && s->era == ERA_MODERN && !s->ready) {
+		s->ready = true;	/* modern: identified */
+		identify_modern(s, json_object_get(m->params, "_meta"));
+	}
 	pm = route(s->methods, m->method, note);
 	if (note) {
 		/* Unknown or malformed notifications are ignored. */
@@ -515,6 +745,9 @@ dispatch(struct proto_session *s, struct jr_msg *m, struct batch *b)
 		    "Invalid params: params must be an object");
 		return;
 	}
+	if (s->era == ERA_MODERN && !(pm->flags & PM_NOMETA) &&
+	    !check_meta(s, &r))
+		return;
 	pm->fn(s, &r);
 }
 
@@ -597,6 +830,8 @@ tool_shape(int version)
 		return (0);
 	if (version == V_2025_03_26)
 		return (1);
+	if (version == V_MODERN)
+		return (3);
 	return (2);
 }
 
@@ -638,6 +873,12 @@ page_text(struct proto_ctx *ctx, int shape, size_t page, size_t *len)
 		snprintf(next, sizeof next, "%zu", end);
 		json_object_set_new(o, "nextCursor", json_string(next));
 	}
+	if (shape == 3)
+		json_object_set_new(o, "resultType", json_string("complete"));
+	if (shape == 3)
+		json_object_set_new(o, "ttlMs", json_integer(TTL_STATIC_MS));
+	if (shape == 3)
+		json_object_set_new(o, "cacheScope", json_string("public"));
 	ctx->pages[shape][page] = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (ctx->pages[shape][page] == NULL)
@@ -691,10 +932,9 @@ m_initialize(struct proto_session *s, struct proto_req *r)
 	    "version", PACKAGE_VERSION);
 	if (v >= V_2025_06_18)
 		json_object_set_new(server, "title", json_string("racktop"));
-	result = json_pack("{s:s, s:{s:{s:b}, s:{}}, s:o}",
+	result = json_pack("{s:s, s:o, s:o}",
 	    "protocolVersion", proto_versions[v],
-	    "capabilities", "tools", "listChanged", 0, "logging",
-	    "serverInfo", server);
+	    "capabilities", capabilities(v), "serverInfo", server);
 	if (v >= V_2025_03_26)
 		json_object_set_new(result, "instructions",
 		    json_string(instructions));
@@ -876,20 +1116,31 @@ shape_result(struct proto_session *s, json_t *result)
 {
 	if (s->version < V_2025_06_18)
 		json_object_del(result, "structuredContent");
+	if (s->era == ERA_MODERN)
+		json_object_set_new(result, "resultType",
+		    json_string("complete"));
 }
 
 /* Logs a failed call to the client, when it asked for logs. */
 static void
-log_failure(struct proto_session *s, struct rt_call *c, int level)
+log_failure(struct proto_session *s, struct rt_call *c, int level, int want)
 {
 	const char *why = c->error;
 
+	if (s->era == ERA_MODERN) {
+		/* Per request (_meta logLevel); session_log checks s's. */
+		if (want < 0 || level < want)
+			return;
+		s->log_level = want;
+	}
 	if (s->log_level < 0 || level < s->log_level)
 		return;
 	if (why == NULL)
 		why = c->job.outcome == JOB_EXPIRED ? "timed out" : "failed";
 	session_log(s, level, json_pack("{s:s, s:s}", "tool",
 	    c->rt->tool->name, "error", why));
+	if (s->era == ERA_MODERN)
+		s->log_level = -1;
 }
 
 /* Appends a string literal. */
@@ -917,6 +1168,8 @@ reply_call_ok(struct proto_session *s, const json_t *id, const json_t *result)
 		PUT(b, ",\"structuredContent\":");
 		jr_buf_append(b, t->data, t->len);
 	}
+	if (s->era == ERA_MODERN)
+		PUT(b, ",\"resultType\":\"complete\"");
 	PUT(b, ",\"isError\":false}}\n");
 	jr_buf_reset(t, 1024 * 1024);
 	flush_out(s);
@@ -944,7 +1197,7 @@ on_done(struct proto_ctx *ctx, struct rt_call *c)
 		shape_result(s, result);
 		reply_result(s, &r, result);
 		if (call_failed(c))
-			log_failure(s, c, LOG_ERROR);
+			log_failure(s, c, LOG_ERROR, p->log_level);
 	}
 	if (p->batch != NULL)
 		batch_unref(s, p->batch);
@@ -963,9 +1216,27 @@ proto_ctx_complete(struct proto_ctx *ctx)
 		if (j->run == progress_marker) {
 			on_progress(ctx, j->arg);
 			free(j->arg);
+		} else if (j->run == res_marker) {
+			on_updated(ctx, j->arg);
+			free(j->arg);
 		} else
 			on_done(ctx, j->arg);
 	}
+}
+
+/* Modern: the log level a request asked for in _meta, or -1. */
+static int
+request_log_level(struct proto_req *r)
+{
+	const char *level = json_string_value(json_object_get(
+	    json_object_get(r->params, "_meta"), META_LOG));
+	int i;
+
+	for (i = 0; level != NULL && log_levels[i] != NULL; i++) {
+		if (strcmp(level, log_levels[i]) == 0)
+			return (i);
+	}
+	return (-1);
 }
 
 /* Takes one call from the session's rate bucket; false when empty. */
@@ -1061,7 +1332,7 @@ m_tools_call(struct proto_session *s, struct proto_req *r)
 		result = call_result(c);
 		shape_result(s, result);
 		reply_result(s, r, result);
-		log_failure(s, c, LOG_WARNING);
+		log_failure(s, c, LOG_WARNING, request_log_level(r));
 		call_free(c);
 		return;
 	}
@@ -1070,6 +1341,7 @@ m_tools_call(struct proto_session *s, struct proto_req *r)
 	p->call = c;
 	p->s = s;
 	p->id = json_incref(r->id);
+	p->log_level = request_log_level(r);
 	token = json_object_get(json_object_get(r->params, "_meta"),
 	    "progressToken");
 	if (json_is_string(token) || json_is_integer(token)) {
@@ -1098,6 +1370,8 @@ n_cancelled(struct proto_session *s, struct proto_req *r)
 
 	if (!json_is_string(id) && !json_is_integer(id))
 		return;
+	if (listen_close(s, id))
+		return;
 	for (p = s->inflight; p != NULL; p = p->next) {
 		if (p->cancelled || !json_equal(p->id, id))
 			continue;
@@ -1114,5 +1388,355 @@ n_cancelled(struct proto_session *s, struct proto_req *r)
 			p->batch = NULL;
 		}
 		return;
+	}
+}
+
+/* initialize on a modern connection: -32022, listing our versions. */
+static void
+m_initialize_modern(struct proto_session *s, struct proto_req *r)
+{
+	const char *want = json_string_value(json_object_get(r->params,
+	    "protocolVersion"));
+
+	reply_error_data(s, r, JR_UNSUPPORTED_VERSION, "Unsupported protocol "
+	    "version: this connection speaks " PROTO_MODERN " (its first "
+	    "request chose it); open a new connection to initialize",
+	    json_pack("{s:o, s:s?}", "supported", all_versions(),
+	    "requested", want));
+}
+
+/* The capabilities, for initialize and server/discover. */
+static json_t *
+capabilities(int version)
+{
+	json_t *c;
+
+	c = json_pack("{s:{}, s:{s:b, s:b}, s:{s:b}}", "tools",
+	    "resources", "subscribe", 1, "listChanged", 0,
+	    "prompts", "listChanged", 0);
+	if (version == V_MODERN) {
+		json_object_set_new(json_object_get(c, "tools"), "listChanged",
+		    json_false());
+		json_object_set_new(c, "completions", json_object());
+		return (c);
+	}
+	json_object_set_new(json_object_get(c, "tools"), "listChanged",
+	    json_false());
+	json_object_set_new(c, "logging", json_object());
+	if (version >= V_2025_03_26)
+		json_object_set_new(c, "completions", json_object());
+	return (c);
+}
+
+/* server/discover: versions, capabilities, identity. */
+static void
+m_discover(struct proto_session *s, struct proto_req *r)
+{
+	json_t *result;
+
+	result = json_pack("{s:o, s:o, s:s, s:{s:{s:s, s:s, s:s}}}",
+	    "supportedVersions", all_versions(),
+	    "capabilities", capabilities(V_MODERN),
+	    "instructions", instructions,
+	    "_meta", META_SERVER, "name", "racktop", "title", "racktop",
+	    "version", PACKAGE_VERSION);
+	reply_complete(s, r, result, TTL_STATIC_MS, "public");
+}
+
+/* Checks a list request's cursor: lists here are one page. */
+static bool
+one_page(struct proto_session *s, struct proto_req *r)
+{
+	json_t *jc = json_object_get(r->params, "cursor");
+
+	if (jc == NULL || json_is_null(jc))
+		return (true);
+	reply_error(s, r, JR_INVALID_PARAMS,
+	    "Invalid params: cursor is not one this server returned");
+	return (false);
+}
+
+/* resources/list: one snapshot resource per instance. */
+static void
+m_resources_list(struct proto_session *s, struct proto_req *r)
+{
+	if (!one_page(s, r))
+		return;
+	reply_complete(s, r, json_pack("{s:o}", "resources",
+	    res_list(s->ctx->reg, s->version >= V_2025_06_18)),
+	    TTL_STATIC_MS, "private");
+}
+
+/* resources/templates/list: the snapshot URI template. */
+static void
+m_templates_list(struct proto_session *s, struct proto_req *r)
+{
+	if (!one_page(s, r))
+		return;
+	reply_complete(s, r, json_pack("{s:o}", "resourceTemplates",
+	    res_templates(s->version >= V_2025_06_18)), TTL_STATIC_MS,
+	    "public");
+}
+
+/*
+ * The instance a request's uri names, or -1 once answered: -32602
+ * without a uri; not found: -32002 before 2026-07-28, -32602 after.
+ */
+static long
+find_uri(struct proto_session *s, struct proto_req *r)
+{
+	const char *uri = json_string_value(json_object_get(r->params, "uri"));
+	long i;
+
+	if (uri == NULL) {
+		reply_error(s, r, JR_INVALID_PARAMS,
+		    "Invalid params: uri (a string) is required");
+		return (-1);
+	}
+	if ((i = res_find(s->ctx->reg, uri)) >= 0)
+		return (i);
+	reply_error_data(s, r, s->era == ERA_MODERN ? JR_INVALID_PARAMS :
+	    JR_RESOURCE_NOT_FOUND, "Resource not found",
+	    json_pack("{s:s}", "uri", uri));
+	return (-1);
+}
+
+/* resources/read: the envelope of the instance's current snapshot. */
+static void
+m_resources_read(struct proto_session *s, struct proto_req *r)
+{
+	struct jr_buf *t = &s->ctx->tmp;
+	char uri[512];
+	int64_t ttl;
+	json_t *result;
+	long i;
+
+	if ((i = find_uri(s, r)) < 0)
+		return;
+	res_uri(s->ctx->reg, (size_t)i, uri, sizeof uri);
+	t->len = 0;
+	ttl = res_read(s->ctx->reg, (size_t)i, t);
+	result = json_pack("{s:[{s:s, s:s, s:s%}]}", "contents", "uri", uri,
+	    "mimeType", "application/json", "text", t->data, t->len);
+	jr_buf_reset(t, 1024 * 1024);
+	reply_complete(s, r, result, ttl, "private");
+}
+
+/* resources/subscribe (before 2026-07-28): updates for one instance. */
+static void
+m_subscribe(struct proto_session *s, struct proto_req *r)
+{
+	long i;
+
+	if ((i = find_uri(s, r)) < 0)
+		return;
+	s->subs[i] = true;
+	reply_text(s, r, "{}", 2);
+}
+
+/* resources/unsubscribe: no more updates for it. */
+static void
+m_unsubscribe(struct proto_session *s, struct proto_req *r)
+{
+	long i;
+
+	if ((i = find_uri(s, r)) < 0)
+		return;
+	s->subs[i] = false;
+	reply_text(s, r, "{}", 2);
+}
+
+/*
+ * subscriptions/listen (2026-07-28): acknowledges the resource URIs it
+ * honours (list changes never happen here, so those are not honoured)
+ * and answers nothing until the client cancels it.
+ */
+static void
+m_listen(struct proto_session *s, struct proto_req *r)
+{
+	json_t *filter = json_object_get(r->params, "notifications");
+	json_t *uris, *honoured, *v, *params;
+	struct listen *l;
+	const char *uri;
+	size_t k;
+	long i;
+
+	uris = json_object_get(filter, "resourceSubscriptions");
+	if (!json_is_object(filter) || (uris != NULL && !json_is_array(uris))) {
+		reply_error(s, r, JR_INVALID_PARAMS, "Invalid params: "
+		    "notifications must be an object whose "
+		    "resourceSubscriptions is an array of URIs");
+		return;
+	}
+	for (l = s->listens; l != NULL; l = l->next) {
+		if (json_equal(l->id, r->id)) {
+			reply_error(s, r, JR_INVALID_REQUEST,
+			    "Invalid Request: a subscription with this id is "
+			    "open");
+			return;
+		}
+	}
+	l = xcalloc(1, sizeof *l);
+	l->id = json_copy(r->id);
+	l->watch = xcalloc(s->ctx->ninst + 1, sizeof *l->watch);
+	honoured = json_array();
+	json_array_foreach(uris, k, v) {
+		if ((uri = json_string_value(v)) == NULL ||
+		    (i = res_find(s->ctx->reg, uri)) < 0 || l->watch[i])
+			continue;
+		l->watch[i] = true;
+		json_array_append_new(honoured, json_string(uri));
+	}
+	l->next = s->listens;
+	s->listens = l;
+	params = json_pack("{s:{s:O}, s:{s:o}}", "_meta", META_SUB, l->id,
+	    "notifications", "resourceSubscriptions", honoured);
+	notify(s, "notifications/subscriptions/acknowledged", params);
+	json_decref(params);
+}
+
+/* Ends the subscription with this id, silently; false when none. */
+static bool
+listen_close(struct proto_session *s, const json_t *id)
+{
+	struct listen **lp, *l;
+
+	for (lp = &s->listens; (l = *lp) != NULL; lp = &l->next) {
+		if (!json_equal(l->id, id))
+			continue;
+		*lp = l->next;
+		json_decref(l->id);
+		free(l->watch);
+		free(l);
+		return (true);
+	}
+	return (false);
+}
+
+/* A snapshot was published: tell whoever subscribed to it. */
+static void
+on_updated(struct proto_ctx *ctx, struct res_event *ev)
+{
+	struct proto_session *s;
+	struct listen *l;
+	json_t *params;
+	char uri[512];
+
+	if (ev->instance >= ctx->ninst)
+		return;
+	res_uri(ctx->reg, ev->instance, uri, sizeof uri);
+	for (s = ctx->sessions; s != NULL; s = s->next) {
+		if (s->era == ERA_LEGACY && s->subs[ev->instance]) {
+			params = json_pack("{s:s}", "uri", uri);
+			notify(s, "notifications/resources/updated", params);
+			json_decref(params);
+		}
+		for (l = s->listens; l != NULL; l = l->next) {
+			if (!l->watch[ev->instance])
+				continue;
+			params = json_pack("{s:{s:O}, s:s}", "_meta", META_SUB,
+			    l->id, "uri", uri);
+			notify(s, "notifications/resources/updated", params);
+			json_decref(params);
+		}
+	}
+}
+
+/* prompts/list: the prompts. */
+static void
+m_prompts_list(struct proto_session *s, struct proto_req *r)
+{
+	if (!one_page(s, r))
+		return;
+	reply_complete(s, r, json_pack("{s:o}", "prompts",
+	    prompts_list(s->version >= V_2025_06_18)), TTL_STATIC_MS,
+	    "public");
+}
+
+/* prompts/get: one prompt with its arguments filled in. */
+static void
+m_prompts_get(struct proto_session *s, struct proto_req *r)
+{
+	const char *name = json_string_value(json_object_get(r->params,
+	    "name"));
+	json_t *args = json_object_get(r->params, "arguments");
+	const char *why = NULL;
+	json_t *result;
+
+	if (name == NULL) {
+		reply_error(s, r, JR_INVALID_PARAMS,
+		    "Invalid params: name (a string) is required");
+		return;
+	}
+	if (args != NULL && !json_is_object(args) && !json_is_null(args)) {
+		reply_error(s, r, JR_INVALID_PARAMS,
+		    "Invalid params: arguments must be an object");
+		return;
+	}
+	if ((result = prompts_get(s->ctx->reg, name, args, &why)) == NULL) {
+		reply_errorf(s, r, JR_INVALID_PARAMS, "Invalid params: %s: %s",
+		    name, why);
+		return;
+	}
+	reply_complete(s, r, result, -1, NULL);
+}
+
+/* completion/complete: values for a prompt's or the template's argument. */
+static void
+m_complete(struct proto_session *s, struct proto_req *r)
+{
+	json_t *ref = json_object_get(r->params, "ref");
+	json_t *arg = json_object_get(r->params, "argument");
+	json_t *context = json_object_get(json_object_get(r->params,
+	    "context"), "arguments");
+	const char *type, *aname, *value, *name;
+	json_t *values = NULL;
+	size_t total;
+
+	type = json_string_value(json_object_get(ref, "type"));
+	aname = json_string_value(json_object_get(arg, "name"));
+	value = json_string_value(json_object_get(arg, "value"));
+	if (type == NULL || aname == NULL || value == NULL) {
+		reply_error(s, r, JR_INVALID_PARAMS, "Invalid params: "
+		    "ref.type, argument.name and argument.value (strings) are "
+		    "required");
+		return;
+	}
+	if (strcmp(type, "ref/prompt") == 0 &&
+	    (name = json_string_value(json_object_get(ref, "name"))) != NULL)
+		values = prompts_complete(s->ctx->reg, name, aname, value,
+		    context);
+	else if (strcmp(type, "ref/resource") == 0 &&
+	    (name = json_string_value(json_object_get(ref, "uri"))) != NULL)
+		values = res_complete(s->ctx->reg, name, aname, value,
+		    context);
+	if (values == NULL) {
+		reply_error(s, r, JR_INVALID_PARAMS, "Invalid params: ref "
+		    "names no prompt or resource template of this server");
+		return;
+	}
+	total = json_array_size(values);
+	while (json_array_size(values) > 100)
+		json_array_remove(values, 100);
+	reply_complete(s, r, json_pack("{s:{s:o, s:I, s:b}}", "completion",
+	    "values", values, "total", (json_int_t)total, "hasMore",
+	    total > 100), -1, NULL);
+}
+
+/* Ends every open subscription with its graceful completion result. */
+void
+proto_session_shutdown(struct proto_session *s)
+{
+	struct proto_req r = { NULL, NULL, NULL };
+	struct listen *l;
+
+	while ((l = s->listens) != NULL) {
+		s->listens = l->next;
+		r.id = l->id;
+		reply_result(s, &r, json_pack("{s:s, s:{s:O}}", "resultType",
+		    "complete", "_meta", META_SUB, l->id));
+		json_decref(l->id);
+		free(l->watch);
+		free(l);
 	}
 }

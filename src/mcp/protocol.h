@@ -48,6 +48,42 @@
  *   clientInfo name is "racktop-cli". The stdio bridge is also racktop,
  *   so it refuses to forward that name from its stdin (bridge.c).
  *
+ * The stateless era (2026-07-28, issue 4), on the same socket:
+ * - A connection's first request decides its era for good: modern when
+ *   it is server/discover or subscriptions/listen or its params._meta
+ *   carries io.modelcontextprotocol/protocolVersion; legacy otherwise
+ *   (initialize always). Notifications decide nothing.
+ * - Modern requests: an unknown method (ping, logging/setLevel,
+ *   resources/subscribe included) is -32601; then _meta must carry
+ *   .../protocolVersion (a string) and .../clientCapabilities (an object),
+ *   else -32602; a version not served is -32022 with data.supported
+ *   (every version, modern first) and data.requested. initialize is
+ *   -32022 with the same data: the connection stays modern.
+ * - Identity: the first request's _meta clientInfo, never changed later;
+ *   the CLI's source as with initialize (the bridge refuses the name in
+ *   either place).
+ * - Every modern result carries resultType "complete"; tools/list,
+ *   resources/list, resources/templates/list, prompts/list, resources/read
+ *   and server/discover carry ttlMs and cacheScope ("private" for the
+ *   homelab's own data: resources; "public" for the rest).
+ * - notifications/message in the modern era only for a request whose
+ *   _meta has io.modelcontextprotocol/logLevel, at that level.
+ * - Resources (both eras): racktop://SERVICE/INSTANCE/snapshot per
+ *   instance; one page; read answers an envelope (generation, age,
+ *   error, data) and never empty contents, even before the first poll.
+ *   Not found: -32002 (legacy), -32602 (modern), data.uri.
+ * - Subscriptions: legacy resources/subscribe marks the session; modern
+ *   subscriptions/listen acknowledges the known URIs among
+ *   resourceSubscriptions (nothing else: our lists never change) and is
+ *   answered only when the server stops (graceful closure:
+ *   proto_session_shutdown); notifications/cancelled with its id ends it
+ *   silently. Each
+ *   publication of a watched instance's snapshot sends
+ *   notifications/resources/updated (modern: with _meta subscriptionId).
+ *   Publications arrive from any thread through the slots' published hook
+ *   as events on the completion queue (resources.c).
+ * - Prompts and completion/complete: prompts.c.
+ *
  * Threads: everything here runs on the context owner's thread, except
  * the progress callback, which runs on a worker and only allocates and
  * queues an event.
@@ -73,7 +109,10 @@ struct proto_config {
 
 /* The versions served, oldest first, and the newest. */
 extern const char *const proto_versions[];
-#define PROTO_NEWEST "2025-11-25"
+#define PROTO_NEWEST "2025-11-25"	/* the initialize era's newest */
+/* The stateless era's versions, newest first. */
+extern const char *const proto_modern_versions[];
+#define PROTO_MODERN "2026-07-28"
 #define PROTO_CLI_NAME "racktop-cli"
 
 /*
@@ -120,6 +159,11 @@ void proto_session_free(struct proto_session *);
  */
 int proto_session_input(struct proto_session *, const char *line,
     size_t len);
+/*
+ * The server is stopping: answers each open subscriptions/listen with
+ * its graceful completion result (2026-07-28) before the transport goes.
+ */
+void proto_session_shutdown(struct proto_session *);
 /* Answers a line over max bytes (-32600, id null). */
 void proto_session_toobig(struct proto_session *, size_t max);
 /* Calls in flight, not cancelled. */

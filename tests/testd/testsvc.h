@@ -26,6 +26,14 @@ struct testsvc_counts {
 	uint64_t wipes;		/* testsvc_wipe runs that were not dry */
 };
 
+struct registry;
+
+/*
+ * Publishes a new snapshot {"counter": N, "note": note} into every
+ * testsvc instance of reg (any thread); returns how many.
+ */
+int testsvc_publish_all(struct registry *, const char *note);
+
 /* Reads the counters (any thread). */
 void testsvc_counts(struct testsvc_counts *);
 

@@ -4,6 +4,8 @@
  * the context's completion queue, which the test pumps. A small tool
  * table defined here (echo, hold, progress, fail, a destructive one)
  * keeps the test independent of the test service of racktop-testd.
+ * Two instances of it ([t "one"], [t "two"]) carry the resources; the
+ * test publishes their snapshots itself, as a poller would.
  */
 #include "config.h"
 
@@ -11,11 +13,13 @@
 #include <stdatomic.h>
 
 #include "core/call.h"
+#include "core/conf.h"
 #include "core/jobs.h"
 #include "core/registry.h"
 #include "core/xmalloc.h"
 #include "mcp/jsonrpc.h"
 #include "mcp/protocol.h"
+#include "core/snapshot.h"
 #include "tests/unit/testutil.h"
 
 static atomic_bool hold_release;
@@ -149,6 +153,7 @@ static const struct rt_service test_service = {
 static const struct rt_service *const test_table[] = { &test_service, NULL };
 
 static struct registry *reg;
+static struct rt_config *conf;
 static struct job_pool *pool;
 static struct proto_ctx *ctx;
 static struct jr_buf captured;
@@ -285,8 +290,14 @@ setup_with(const struct proto_config *pc)
 {
 	char *cause = NULL;
 
+	static const char text[] = "[t \"one\"]\n[t \"two\"]\n";
+
 	reg = registry_create(test_table, &cause);
 	ck_assert_msg(reg != NULL, "%s", cause);
+	conf = conf_parse("test", text, sizeof text - 1,
+	    registry_service_names(reg), &cause);
+	ck_assert_msg(conf != NULL, "%s", cause);
+	ck_assert_int_eq(registry_add_instances(reg, conf, &cause), 0);
 	pool = job_pool_create(4);
 	ctx = proto_ctx_create(reg, pool, pc);
 	jr_buf_init(&captured);
@@ -315,6 +326,7 @@ teardown(void)
 	proto_ctx_destroy(ctx);
 	job_pool_destroy(pool);
 	registry_destroy(reg);
+	conf_free(conf);
 	jr_buf_free(&captured);
 	json_decref(msgs);
 }
@@ -863,6 +875,525 @@ START_TEST(inline_calls)
 }
 END_TEST
 
+
+/* The _meta every modern request carries, as a JSON member. */
+#define MODERN_META(name) "\"_meta\":{" \
+	"\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"," \
+	"\"io.modelcontextprotocol/clientCapabilities\":{}," \
+	"\"io.modelcontextprotocol/clientInfo\":{\"name\":\"" name "\"," \
+	"\"version\":\"2\"}}"
+#define MM MODERN_META("mt")
+
+/* The result of a reply (borrowed), asserting it is one. */
+static json_t *
+result_of(json_t *m)
+{
+	json_t *r = json_object_get(m, "result");
+
+	ck_assert_msg(json_is_object(r), "not a result: %s",
+	    m != NULL ? json_dumps(m, JSON_COMPACT) : "(none)");
+	return (r);
+}
+
+/* Asserts a modern complete result, cacheable or not. */
+static json_t *
+complete_result(json_t *m, bool cacheable, const char *scope)
+{
+	json_t *r = result_of(m);
+
+	ck_assert_str_eq(json_string_value(json_object_get(r, "resultType")),
+	    "complete");
+	if (!cacheable) {
+		ck_assert_ptr_null(json_object_get(r, "ttlMs"));
+		return (r);
+	}
+	ck_assert(json_integer_value(json_object_get(r, "ttlMs")) >= 0);
+	ck_assert(json_is_integer(json_object_get(r, "ttlMs")));
+	ck_assert_str_eq(json_string_value(json_object_get(r, "cacheScope")),
+	    scope);
+	return (r);
+}
+
+/* The notifications with this method sent so far (new array). */
+static json_t *
+notes(const char *method)
+{
+	json_t *a = json_array(), *m;
+	size_t i;
+
+	json_array_foreach(msgs, i, m) {
+		if (json_string_value(json_object_get(m, "method")) != NULL &&
+		    strcmp(json_string_value(json_object_get(m, "method")),
+		    method) == 0)
+			json_array_append(a, m);
+	}
+	return (a);
+}
+
+/* Publishes {"n": n} into instance i, as its poller would. */
+static void
+publish(size_t i, int n)
+{
+	snapshot_publish(&registry_instance_at(reg, i)->slot,
+	    json_pack("{s:i}", "n", n));
+}
+
+START_TEST(modern_discover_and_rules)
+{
+	struct proto_session *s = session(0);
+	json_t *r, *d, *v;
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server/discover\","
+	    "\"params\":{" MM "}}");
+	r = complete_result(reply_int(1), true, "public");
+	ck_assert_str_eq(proto_session_version(s), "2026-07-28");
+	v = json_object_get(r, "supportedVersions");
+	ck_assert_str_eq(json_string_value(json_array_get(v, 0)), "2026-07-28");
+	ck_assert_uint_eq(json_array_size(v), 5);
+	ck_assert(json_is_object(json_object_get(json_object_get(r,
+	    "capabilities"), "resources")));
+	ck_assert(json_is_object(json_object_get(json_object_get(r,
+	    "capabilities"), "prompts")));
+	ck_assert(json_is_object(json_object_get(json_object_get(r,
+	    "capabilities"), "completions")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	    json_object_get(r, "_meta"), "io.modelcontextprotocol/serverInfo"),
+	    "name")), "racktop");
+
+	/* ping and logging/setLevel are gone. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\","
+	    "\"params\":{" MM "}}");
+	ck_assert_int_eq(error_code(reply_int(2)), JR_METHOD_NOT_FOUND);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"logging/setLevel\","
+	    "\"params\":{" MM ",\"level\":\"debug\"}}");
+	ck_assert_int_eq(error_code(reply_int(3)), JR_METHOD_NOT_FOUND);
+
+	/* _meta: missing, without capabilities, bad version. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/list\"}");
+	ck_assert_int_eq(error_code(reply_int(4)), JR_INVALID_PARAMS);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\","
+	    "\"params\":{\"_meta\":{\"io.modelcontextprotocol/"
+	    "protocolVersion\":\"2026-07-28\"}}}");
+	ck_assert_int_eq(error_code(reply_int(5)), JR_INVALID_PARAMS);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/list\","
+	    "\"params\":{\"_meta\":{\"io.modelcontextprotocol/clientCapabilities"
+	    "\":{},\"io.modelcontextprotocol/protocolVersion\":\"1900-01-01\"}}}");
+	ck_assert_int_eq(error_code(reply_int(6)), JR_UNSUPPORTED_VERSION);
+	d = json_object_get(json_object_get(reply_int(6), "error"), "data");
+	ck_assert_str_eq(json_string_value(json_object_get(d, "requested")),
+	    "1900-01-01");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(d,
+	    "supported"), 0)), "2026-07-28");
+	/* A legacy version in _meta is not served statelessly either. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/list\","
+	    "\"params\":{\"_meta\":{\"io.modelcontextprotocol/clientCapabilities"
+	    "\":{},\"io.modelcontextprotocol/protocolVersion\":\"2025-11-25\"}}}");
+	ck_assert_int_eq(error_code(reply_int(7)), JR_UNSUPPORTED_VERSION);
+
+	/* initialize on a modern connection: -32022 with our versions. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"initialize\","
+	    "\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+	    "\"clientInfo\":{\"name\":\"x\",\"version\":\"1\"}}}");
+	ck_assert_int_eq(error_code(reply_int(8)), JR_UNSUPPORTED_VERSION);
+	d = json_object_get(json_object_get(reply_int(8), "error"), "data");
+	ck_assert_uint_eq(json_array_size(json_object_get(d, "supported")), 5);
+	ck_assert_str_eq(proto_session_version(s), "2026-07-28");
+
+	/* Lists and calls carry resultType; lists the caching hints. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/list\","
+	    "\"params\":{" MM "}}");
+	r = complete_result(reply_int(9), true, "public");
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "tools")), 1);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/list\","
+	    "\"params\":{" MM ",\"cursor\":\"%s\"}}", json_string_value(
+	    json_object_get(r, "nextCursor")));
+	complete_result(reply_int(10), true, "public");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/call\","
+	    "\"params\":{" MM ",\"name\":\"t_echo\",\"arguments\":"
+	    "{\"text\":\"hi\"}}}");
+	r = complete_result(wait_reply(11), false, NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r,
+	    "structuredContent"), "text")), "hi");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\","
+	    "\"params\":{" MM ",\"name\":\"t_fail\"}}");
+	r = complete_result(wait_reply(12), false, NULL);
+	ck_assert(json_is_true(json_object_get(r, "isError")));
+	/* Refused before running: still a complete result. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"tools/call\","
+	    "\"params\":{" MM ",\"name\":\"t_echo\",\"arguments\":{}}}");
+	complete_result(reply_int(13), false, NULL);
+
+	/* No batches. */
+	say(s, "[{\"jsonrpc\":\"2.0\",\"id\":14,\"method\":\"tools/list\","
+	    "\"params\":{" MM "}}]");
+	ck_assert_int_eq(error_code(reply_for(json_null())),
+	    JR_INVALID_REQUEST);
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(era_by_first_request)
+{
+	struct proto_session *s;
+
+	/* Legacy first: server/discover is unknown there. */
+	s = ready_session("2025-11-25", "c", 0);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server/discover\","
+	    "\"params\":{" MM "}}");
+	ck_assert_int_eq(error_code(reply_int(1)), JR_METHOD_NOT_FOUND);
+	ck_assert_str_eq(proto_session_version(s), "2025-11-25");
+	proto_session_free(s);
+
+	/* A modern request without discover makes the connection modern. */
+	json_array_clear(msgs);
+	s = session(0);
+	say(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+	    "\"params\":{\"requestId\":9}}");
+	ck_assert_ptr_null(proto_session_version(s));
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\","
+	    "\"params\":{" MM "}}");
+	complete_result(reply_int(2), true, "public");
+	ck_assert_str_eq(proto_session_version(s), "2026-07-28");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"initialize\","
+	    "\"params\":{\"protocolVersion\":\"2025-11-25\"}}");
+	ck_assert_int_eq(error_code(reply_int(3)), JR_UNSUPPORTED_VERSION);
+	proto_session_free(s);
+
+	/* A legacy request without _meta before initialize stays legacy. */
+	json_array_clear(msgs);
+	s = session(0);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/list\"}");
+	ck_assert_int_eq(error_code(reply_int(4)), JR_INVALID_REQUEST);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"initialize\","
+	    "\"params\":{\"protocolVersion\":\"2025-06-18\"}}");
+	result_of(reply_int(5));
+	ck_assert_str_eq(proto_session_version(s), "2025-06-18");
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(modern_identity_and_logging)
+{
+	struct proto_session *s;
+	json_t *r, *log;
+
+	/* The first request names the client; later ones change nothing. */
+	s = session(PROTO_PEER_RACKTOP);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server/discover\","
+	    "\"params\":{" MODERN_META("racktop-cli") "}}");
+	ck_assert_int_eq(proto_session_caller(s)->source, RT_SRC_CLI);
+	ck_assert_str_eq(proto_session_caller(s)->client, "racktop-cli/2");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+	    "\"params\":{" MODERN_META("other") ",\"name\":\"t_wipe\"}}");
+	r = complete_result(wait_reply(2), false, NULL);
+	ck_assert(json_is_false(json_object_get(r, "isError")));
+	ck_assert_str_eq(proto_session_caller(s)->client, "racktop-cli/2");
+	proto_session_free(s);
+
+	/* An agent first stays an agent. */
+	json_array_clear(msgs);
+	s = session(PROTO_PEER_RACKTOP);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"server/discover\","
+	    "\"params\":{" MODERN_META("claude") "}}");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\","
+	    "\"params\":{" MODERN_META("racktop-cli") ",\"name\":\"t_wipe\"}}");
+	r = complete_result(reply_int(4), false, NULL);
+	ck_assert(json_is_true(json_object_get(r, "isError")));
+	ck_assert_int_eq(proto_session_caller(s)->source, RT_SRC_AGENT);
+
+	/* notifications/message only for requests that ask, per request. */
+	json_array_clear(msgs);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\","
+	    "\"params\":{" MM ",\"name\":\"t_fail\"}}");
+	wait_reply(5);
+	log = notes("notifications/message");
+	ck_assert_uint_eq(json_array_size(log), 0);
+	json_decref(log);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\","
+	    "\"params\":{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
+	    "\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{},"
+	    "\"io.modelcontextprotocol/logLevel\":\"warning\"},"
+	    "\"name\":\"t_fail\"}}");
+	wait_reply(6);
+	log = notes("notifications/message");
+	ck_assert_uint_eq(json_array_size(log), 1);
+	json_decref(log);
+	proto_session_free(s);
+}
+END_TEST
+
+/* Checks one resources/read reply's contents against the instance. */
+static json_t *
+read_envelope(json_t *m, const char *uri)
+{
+	json_t *c, *env;
+
+	c = json_object_get(result_of(m), "contents");
+	ck_assert_uint_eq(json_array_size(c), 1);
+	c = json_array_get(c, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(c, "uri")), uri);
+	ck_assert_str_eq(json_string_value(json_object_get(c, "mimeType")),
+	    "application/json");
+	env = json_loads(json_string_value(json_object_get(c, "text")), 0,
+	    NULL);
+	ck_assert_ptr_nonnull(env);
+	return (env);
+}
+
+START_TEST(resources_both_eras)
+{
+	static const char u1[] = "racktop://t/one/snapshot";
+	struct proto_session *s;
+	json_t *r, *env, *d;
+
+	/* Legacy (2024-11-05): no titles; not found is -32002. */
+	s = ready_session("2024-11-05", "c", 0);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/list\"}");
+	r = result_of(reply_int(1));
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "resources")), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(r, "resources"), 0), "uri")), u1);
+	ck_assert_ptr_null(json_object_get(json_array_get(json_object_get(r,
+	    "resources"), 0), "title"));
+	ck_assert_ptr_null(json_object_get(r, "resultType"));
+	/* Before any poll: one content all the same, data null. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"resources/read\","
+	    "\"params\":{\"uri\":\"%s\"}}", u1);
+	env = read_envelope(reply_int(2), u1);
+	ck_assert(json_is_null(json_object_get(env, "data")));
+	ck_assert_str_eq(json_string_value(json_object_get(env, "error")),
+	    "not polled yet");
+	json_decref(env);
+	publish(0, 7);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/read\","
+	    "\"params\":{\"uri\":\"%s\"}}", u1);
+	env = read_envelope(reply_int(3), u1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
+	    env, "data"), "n")), 7);
+	ck_assert_int_eq(json_integer_value(json_object_get(env,
+	    "generation")), 1);
+	json_decref(env);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"resources/read\","
+	    "\"params\":{\"uri\":\"racktop://t/three/snapshot\"}}");
+	ck_assert_int_eq(error_code(reply_int(4)), JR_RESOURCE_NOT_FOUND);
+	d = json_object_get(json_object_get(reply_int(4), "error"), "data");
+	ck_assert_str_eq(json_string_value(json_object_get(d, "uri")),
+	    "racktop://t/three/snapshot");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"resources/read\","
+	    "\"params\":{}}");
+	ck_assert_int_eq(error_code(reply_int(5)), JR_INVALID_PARAMS);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":"
+	    "\"resources/templates/list\"}");
+	r = result_of(reply_int(6));
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(r, "resourceTemplates"), 0), "uriTemplate")),
+	    "racktop://{service}/{instance}/snapshot");
+	proto_session_free(s);
+
+	/* Modern: caching hints, private data; not found is -32602. */
+	json_array_clear(msgs);
+	s = session(0);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"resources/list\","
+	    "\"params\":{" MM "}}");
+	r = complete_result(reply_int(7), true, "private");
+	ck_assert_ptr_nonnull(json_object_get(json_array_get(json_object_get(r,
+	    "resources"), 1), "title"));
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"resources/read\","
+	    "\"params\":{" MM ",\"uri\":\"%s\"}}", u1);
+	complete_result(reply_int(8), true, "private");
+	env = read_envelope(reply_int(8), u1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
+	    env, "data"), "n")), 7);
+	json_decref(env);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"resources/read\","
+	    "\"params\":{" MM ",\"uri\":\"file:///etc/passwd\"}}");
+	ck_assert_int_eq(error_code(reply_int(9)), JR_INVALID_PARAMS);
+	ck_assert_ptr_null(json_object_get(reply_int(9), "result"));
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":"
+	    "\"resources/templates/list\",\"params\":{" MM "}}");
+	complete_result(reply_int(10), true, "public");
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(subscriptions_legacy)
+{
+	static const char u1[] = "racktop://t/one/snapshot";
+	struct proto_session *s = ready_session("2025-11-25", "c", 0);
+	json_t *n;
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"resources/subscribe\",\"params\":{\"uri\":\"%s\"}}", u1);
+	result_of(reply_int(1));
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
+	    "\"resources/subscribe\",\"params\":{\"uri\":\"racktop://x\"}}");
+	ck_assert_int_eq(error_code(reply_int(2)), JR_RESOURCE_NOT_FOUND);
+	publish(1, 1);		/* not subscribed */
+	publish(0, 1);
+	pump();
+	n = notes("notifications/resources/updated");
+	ck_assert_uint_eq(json_array_size(n), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	    json_array_get(n, 0), "params"), "uri")), u1);
+	json_decref(n);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":"
+	    "\"resources/unsubscribe\",\"params\":{\"uri\":\"%s\"}}", u1);
+	result_of(reply_int(3));
+	publish(0, 2);
+	pump();
+	n = notes("notifications/resources/updated");
+	ck_assert_uint_eq(json_array_size(n), 1);
+	json_decref(n);
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(subscriptions_modern)
+{
+	static const char u2[] = "racktop://t/two/snapshot";
+	struct proto_session *s = session(0);
+	json_t *n, *p;
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":\"sub-1\",\"method\":"
+	    "\"subscriptions/listen\",\"params\":{" MM ",\"notifications\":{"
+	    "\"toolsListChanged\":true,\"resourceSubscriptions\":[\"%s\","
+	    "\"racktop://t/zzz/snapshot\"]}}}", u2);
+	n = notes("notifications/subscriptions/acknowledged");
+	ck_assert_uint_eq(json_array_size(n), 1);
+	p = json_object_get(json_array_get(n, 0), "params");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(p,
+	    "_meta"), "io.modelcontextprotocol/subscriptionId")), "sub-1");
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(p,
+	    "notifications"), "resourceSubscriptions")), 1);
+	ck_assert_ptr_null(json_object_get(json_object_get(p,
+	    "notifications"), "toolsListChanged"));
+	json_decref(n);
+	/* The acknowledgement comes first; the listen is never answered. */
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(msgs,
+	    0), "method")), "notifications/subscriptions/acknowledged");
+	ck_assert_uint_eq(json_array_size(msgs), 1);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":\"sub-1\",\"method\":"
+	    "\"subscriptions/listen\",\"params\":{" MM ",\"notifications\":{}}}");
+	ck_assert_int_eq(error_code(reply_for(json_object_get(json_array_get(
+	    msgs, 1), "id"))), JR_INVALID_REQUEST);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"resources/subscribe\",\"params\":{" MM ",\"uri\":\"%s\"}}", u2);
+	ck_assert_int_eq(error_code(reply_int(1)), JR_METHOD_NOT_FOUND);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
+	    "\"subscriptions/listen\",\"params\":{" MM "}}");
+	ck_assert_int_eq(error_code(reply_int(2)), JR_INVALID_PARAMS);
+
+	publish(0, 1);
+	publish(1, 1);
+	pump();
+	n = notes("notifications/resources/updated");
+	ck_assert_uint_eq(json_array_size(n), 1);
+	p = json_object_get(json_array_get(n, 0), "params");
+	ck_assert_str_eq(json_string_value(json_object_get(p, "uri")), u2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(p,
+	    "_meta"), "io.modelcontextprotocol/subscriptionId")), "sub-1");
+	json_decref(n);
+
+	/* Cancelled: nothing more, not even a reply. */
+	json_array_clear(msgs);
+	say(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+	    "\"params\":{\"requestId\":\"sub-1\"}}");
+	publish(1, 2);
+	pump();
+	ck_assert_uint_eq(json_array_size(msgs), 0);
+
+	/* The server stopping ends a subscription with its result. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":\"sub-2\",\"method\":"
+	    "\"subscriptions/listen\",\"params\":{" MM ",\"notifications\":{"
+	    "\"resourceSubscriptions\":[\"%s\"]}}}", u2);
+	proto_session_shutdown(s);
+	collect();
+	p = json_object_get(result_of(json_array_get(msgs, 1)), "_meta");
+	ck_assert_str_eq(json_string_value(json_object_get(p,
+	    "io.modelcontextprotocol/subscriptionId")), "sub-2");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(msgs,
+	    1), "id")), "sub-2");
+	publish(1, 3);
+	pump();
+	ck_assert_uint_eq(json_array_size(msgs), 2);
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(prompts_and_completion)
+{
+	struct proto_session *s;
+	json_t *r, *v;
+	const char *text;
+
+	s = ready_session("2025-06-18", "c", 0);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/list\"}");
+	r = result_of(reply_int(1));
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "prompts")), 2);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"prompts/get\","
+	    "\"params\":{\"name\":\"homelab_health_check\"}}");
+	r = result_of(reply_int(2));
+	text = json_string_value(json_object_get(json_object_get(
+	    json_array_get(json_object_get(r, "messages"), 0), "content"),
+	    "text"));
+	ck_assert_ptr_nonnull(strstr(text, "t_echo"));
+	ck_assert_ptr_nonnull(strstr(text, "racktop://t/two/snapshot"));
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"prompts/get\","
+	    "\"params\":{\"name\":\"investigate\",\"arguments\":{\"kind\":"
+	    "\"guest\"}}}");
+	ck_assert_int_eq(error_code(reply_int(3)), JR_INVALID_PARAMS);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"prompts/get\","
+	    "\"params\":{\"name\":\"nope\"}}");
+	ck_assert_int_eq(error_code(reply_int(4)), JR_INVALID_PARAMS);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"prompts/get\","
+	    "\"params\":{\"name\":\"investigate\",\"arguments\":{\"kind\":"
+	    "\"client\",\"target\":\"laptop\"}}}");
+	r = result_of(reply_int(5));
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(r, "messages"), 0), "role")), "user");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"completion/complete\","
+	    "\"params\":{\"ref\":{\"type\":\"ref/prompt\",\"name\":"
+	    "\"investigate\"},\"argument\":{\"name\":\"kind\",\"value\":\"c\"}}}");
+	v = json_object_get(json_object_get(result_of(reply_int(6)),
+	    "completion"), "values");
+	ck_assert_uint_eq(json_array_size(v), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(v, 0)), "client");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"completion/complete\","
+	    "\"params\":{\"ref\":{\"type\":\"ref/resource\",\"uri\":"
+	    "\"racktop://{service}/{instance}/snapshot\"},\"argument\":{"
+	    "\"name\":\"instance\",\"value\":\"t\"},\"context\":{\"arguments\":"
+	    "{\"service\":\"t\"}}}}");
+	v = json_object_get(json_object_get(result_of(reply_int(7)),
+	    "completion"), "values");
+	ck_assert_uint_eq(json_array_size(v), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(v, 0)), "two");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"completion/complete\","
+	    "\"params\":{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"nope\"},"
+	    "\"argument\":{\"name\":\"x\",\"value\":\"\"}}}");
+	ck_assert_int_eq(error_code(reply_int(8)), JR_INVALID_PARAMS);
+	proto_session_free(s);
+
+	/* Modern: the same, with resultType and caching on the list. */
+	json_array_clear(msgs);
+	s = session(0);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"prompts/list\","
+	    "\"params\":{" MM "}}");
+	complete_result(reply_int(9), true, "public");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"prompts/get\","
+	    "\"params\":{" MM ",\"name\":\"investigate\",\"arguments\":{"
+	    "\"kind\":\"guest\",\"target\":\"101\",\"instance\":\"one\"}}}");
+	complete_result(reply_int(10), false, NULL);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":"
+	    "\"completion/complete\",\"params\":{" MM ",\"ref\":{\"type\":"
+	    "\"ref/prompt\",\"name\":\"homelab_health_check\"},\"argument\":{"
+	    "\"name\":\"service\",\"value\":\"\"}}}");
+	r = complete_result(reply_int(11), false, NULL);
+	v = json_object_get(json_object_get(r, "completion"), "values");
+	ck_assert_str_eq(json_string_value(json_array_get(v, 0)), "t");
+	proto_session_free(s);
+}
+END_TEST
+
 /* The suite. */
 static Suite *
 protocol_suite(void)
@@ -886,6 +1417,13 @@ protocol_suite(void)
 	tcase_add_test(tc, cli_identity);
 	tcase_add_test(tc, disconnect_cancels);
 	tcase_add_test(tc, inline_calls);
+	tcase_add_test(tc, modern_discover_and_rules);
+	tcase_add_test(tc, era_by_first_request);
+	tcase_add_test(tc, modern_identity_and_logging);
+	tcase_add_test(tc, resources_both_eras);
+	tcase_add_test(tc, subscriptions_legacy);
+	tcase_add_test(tc, subscriptions_modern);
+	tcase_add_test(tc, prompts_and_completion);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tl, setup_limits, teardown);
 	tcase_set_timeout(tl, 60);
