@@ -500,6 +500,9 @@ unifi_req(struct unifi *u, struct http_client *cl, const char *method,
 }
 
 /* "/api/s/SITE" + rest, the site escaped (caller frees). */
+static char *unifi_site_path(struct unifi *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static char *
 unifi_site_path(struct unifi *u, const char *fmt, ...)
 {
