@@ -908,6 +908,7 @@ unifi_hotspot(struct sim_service *svc, struct sim_request *req,
 	struct unifi	*u = sim_service_data(svc);
 	const char	*cmd = sim_arg(req, "cmd"), *note = sim_arg(req, "note");
 	json_int_t	 t = sim_now_ms(svc) / 1000, n, i, quota;
+	size_t		 k;
 	json_t		*v;
 	char		 oid[32], code[16];
 
@@ -920,7 +921,7 @@ unifi_hotspot(struct sim_service *svc, struct sim_request *req,
 		return;
 	}
 	/* Two batches in one second would share a create_time: bump it. */
-	json_array_foreach(u->vouchers, i, v) {
+	json_array_foreach(u->vouchers, k, v) {
 		if (json_integer_value(json_object_get(v, "create_time")) >= t)
 			t = json_integer_value(json_object_get(v,
 			    "create_time")) + 1;
