@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -23,6 +25,7 @@
 #include "core/xmalloc.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
+#include "sim/sim-ext.h"
 
 /* Largest request body accepted. */
 #define SIM_BODY_MAX (1024 * 1024)
@@ -58,6 +61,12 @@ struct sim_service {
 	struct MHD_Daemon		*daemon;
 	unsigned int			 port;
 	bool				 control;
+	char				*unix_dir;	/* Unix socket services */
+	char				*unix_path;
+	/* A handler's streamed reply, taken under the lock. */
+	ssize_t			(*stream_reader)(void *, uint64_t, char *, size_t);
+	void				*stream_cls;
+	void				(*stream_free)(void *);
 	struct sim_service		*next;
 };
 
@@ -162,6 +171,12 @@ sim_destroy(struct sim *sim)
 		next = svc->next;
 		if (svc->ops->destroy != NULL)
 			svc->ops->destroy(svc->data);
+		if (svc->unix_path != NULL) {
+			unlink(svc->unix_path);
+			rmdir(svc->unix_dir);
+		}
+		free(svc->unix_path);
+		free(svc->unix_dir);
 		free(svc);
 	}
 	sim_faults_clear(sim, NULL);
@@ -472,6 +487,9 @@ sim_handle(struct sim_service *svc, struct MHD_Connection *c,
 	struct MHD_Response	*mr;
 	struct sim_trunc	*t;
 	const char		*prefix = svc->ops->prefix;
+	ssize_t			(*sreader)(void *, uint64_t, char *, size_t) = NULL;
+	void			*scls = NULL;
+	void			(*sfree)(void *) = NULL;
 	const char		*ct;
 	json_t			*j, *hv;
 	char			*key, *name, *value;
@@ -555,11 +573,22 @@ sim_handle(struct sim_service *svc, struct MHD_Connection *c,
 		;	/* 401 filled in */
 	else
 		route->handler(svc, &req, &resp);
+	sreader = svc->stream_reader;
+	scls = svc->stream_cls;
+	sfree = svc->stream_free;
+	svc->stream_reader = NULL;
+	svc->stream_cls = NULL;
+	svc->stream_free = NULL;
 	pthread_mutex_unlock(&sim->lock);
 
 	if (resp.status == 0)
 		resp.status = 200;
-	if (fault != NULL && fault->kind == SIM_FAULT_TRUNCATED &&
+	if (sreader != NULL) {
+		free(resp.body);
+		resp.body = NULL;
+		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+		    sreader, scls, sfree);
+	} else 	if (fault != NULL && fault->kind == SIM_FAULT_TRUNCATED &&
 	    resp.len > 1) {
 		t = xmalloc(sizeof *t);
 		t->body = resp.body;
@@ -675,6 +704,31 @@ sim_listen(unsigned int port, unsigned int *bound, char **cause)
 	return (fd);
 }
 
+/* Binds and listens on svc's Unix socket in a private folder. */
+static int
+sim_listen_unix(struct sim_service *svc, char **cause)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(svc->unix_path) >= sizeof sun.sun_path) {
+		xasprintf(cause, "%s: path too long", svc->unix_path);
+		return (-1);
+	}
+	memcpy(sun.sun_path, svc->unix_path, strlen(svc->unix_path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
+	    listen(fd, 128) == -1) {
+		xasprintf(cause, "%s: %s", svc->unix_path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
 /* Starts one daemon for svc on port. */
 static int
 sim_start(struct sim *sim, struct sim_service *svc, unsigned int port,
@@ -682,7 +736,10 @@ sim_start(struct sim *sim, struct sim_service *svc, unsigned int port,
 {
 	int	fd;
 
-	fd = sim_listen(port, &svc->port, cause);
+	if (svc->unix_path != NULL)
+		fd = sim_listen_unix(svc, cause);
+	else
+		fd = sim_listen(port, &svc->port, cause);
 	if (fd == -1)
 		return (-1);
 	svc->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
@@ -1094,3 +1151,73 @@ static const struct sim_service_ops sim_control_ops = {
 	.routes = sim_control_routes,
 	.not_found = sim_control_not_found,
 };
+
+/* Makes svc listen on a Unix socket in a private folder (from create). */
+void
+sim_service_use_unix(struct sim_service *svc, const char *name)
+{
+	const char	*base = getenv("TMPDIR");
+
+	if (base == NULL || *base != '/')
+		base = "/tmp";
+	xasprintf(&svc->unix_dir, "%s/racktop-sim.XXXXXX", base);
+	if (mkdtemp(svc->unix_dir) == NULL)
+		fatal("%s: mkdtemp %s", __func__, svc->unix_dir);
+	xasprintf(&svc->unix_path, "%s/%s", svc->unix_dir, name);
+}
+
+/* The Unix socket path of svc, or NULL. */
+const char *
+sim_service_unix_path(struct sim_service *svc)
+{
+	return (svc->unix_path);
+}
+
+/* Answers with a streamed body (handler, lock held). */
+void
+sim_reply_stream(struct sim_service *svc, struct sim_response *resp,
+    ssize_t (*reader)(void *, uint64_t, char *, size_t), void *cls,
+    void (*free_cls)(void *))
+{
+	resp->status = 200;
+	svc->stream_reader = reader;
+	svc->stream_cls = cls;
+	svc->stream_free = free_cls;
+}
+
+/* Takes the simulator's lock (stream readers). */
+void
+sim_service_lock(struct sim_service *svc)
+{
+	pthread_mutex_lock(&svc->sim->lock);
+}
+
+/* Releases the simulator's lock. */
+void
+sim_service_unlock(struct sim_service *svc)
+{
+	pthread_mutex_unlock(&svc->sim->lock);
+}
+
+/* Waits up to ms for a wakeup (lock held); false once stopping. */
+bool
+sim_service_wait(struct sim_service *svc, int ms)
+{
+	struct timespec	ts;
+	int64_t		end;
+
+	if (svc->sim->stopping)
+		return (false);
+	end = clock_mono_ms() + ms;
+	ts.tv_sec = end / 1000;
+	ts.tv_nsec = (long)(end % 1000) * 1000000L;
+	pthread_cond_timedwait(&svc->sim->cond, &svc->sim->lock, &ts);
+	return (!svc->sim->stopping);
+}
+
+/* Wakes every waiter (lock held). */
+void
+sim_service_wake(struct sim_service *svc)
+{
+	pthread_cond_broadcast(&svc->sim->cond);
+}
