@@ -574,32 +574,32 @@ static void
 build_panes(struct ui *ui)
 {
 	struct pane **tail = &ui->panes;
-	const struct rt_service *svc, *last = NULL;
+	const struct rt_service *svc, *last = NULL, **unconf = NULL;
 	const struct rt_view *v;
-	struct rt_instance *in;
-	size_t i, j, n = registry_ninstances(ui->reg), ntools, cnt;
+	size_t i, j, ntools, cnt;
+	size_t nunconf = 0;
 	struct rt_instance **list;
 
-	/* Configured services first, in config order. */
-	for (i = 0; i < n; i++) {
-		in = registry_instance_at(ui->reg, i);
-		svc = in->service;
-		if (svc->views == NULL || svc == last)
-			continue;
-		for (j = 0; j < i; j++) {
-			if (registry_instance_at(ui->reg, j)->service == svc)
-				break;
-		}
-		if (j < i)
+	/*
+	 * Configured services first, in the service table's order (the
+	 * default layout: Proxmox, Docker, UniFi, Pi-hole, ...).
+	 */
+	ntools = registry_ntools(ui->reg);
+	for (i = 0; i < ntools; i++) {
+		svc = registry_tool_at(ui->reg, i)->service;
+		if (svc == last || svc->views == NULL)
 			continue;
 		last = svc;
+		list = registry_instances_of(ui->reg, svc, &cnt);
+		free(list);
+		if (cnt == 0)
+			continue;
 		for (v = svc->views; v->name != NULL; v++) {
 			*tail = pane_table_create(ui, svc, v);
 			tail = &(*tail)->next;
 		}
 	}
-	/* Then one pane per service with views but no instance. */
-	ntools = registry_ntools(ui->reg);
+	/* Then one pane listing the services with views but no instance. */
 	last = NULL;
 	for (i = 0; i < ntools; i++) {
 		svc = registry_tool_at(ui->reg, i)->service;
@@ -615,9 +615,14 @@ build_panes(struct ui *ui)
 		}
 		if (cnt > 0 || j < i)
 			continue;
-		*tail = pane_table_create_unconfigured(ui, svc);
+		unconf = xreallocarray(unconf, nunconf + 1, sizeof *unconf);
+		unconf[nunconf++] = svc;
+	}
+	if (nunconf > 0) {
+		*tail = pane_table_create_unconfigured(ui, unconf, nunconf);
 		tail = &(*tail)->next;
 	}
+	free(unconf);
 	ui->activity = *tail = pane_activity_create(ui);
 	focus(ui, ui->panes);
 }

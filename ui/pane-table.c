@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <curses.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,9 @@ struct pane_table {
 	struct pane base;	/* first */
 	const struct rt_service *svc;
 	const struct rt_view *view;	/* NULL: not configured */
+	/* The not-configured pane: every service with views but no instance. */
+	const struct rt_service **unconf;
+	size_t nunconf;
 	struct rt_instance **insts;	/* owned array, borrowed items */
 	size_t ninsts;
 	uint64_t *gens;		/* generation last read, per instance */
@@ -49,6 +53,18 @@ struct pane_table {
 };
 
 static const struct pane_class pane_table_class;
+
+/* name in upper case, for environment variable names. */
+static const char *
+upper(const char *name, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i + 1 < len; i++)
+		buf[i] = (char)toupper((unsigned char)name[i]);
+	buf[i] = '\0';
+	return (buf);
+}
 
 /* A checked downcast. */
 static struct pane_table *
@@ -352,7 +368,7 @@ static void
 table_draw(struct pane *p)
 {
 	struct pane_table *t = to_table(p);
-	char title[256], line[512], extra[160];
+	char title[256], line[512], extra[160], up[64];
 	int w[TABLE_MAX_COLS + 1], ncols, i, x, y = p->y, end = p->y + p->h;
 	const struct rt_column *c;
 	enum role r;
@@ -374,14 +390,12 @@ table_draw(struct pane *p)
 	ui_rule(y++, p->x, p->w, title, (p->flags & PANE_FOCUS) ?
 	    ROLE_TITLE_FOCUS : ROLE_TITLE);
 	if (t->view == NULL) {
-		if (y < end)
-			ui_putf(y++, p->x, p->w, ROLE_DIM, " Not configured: "
-			    "racktop.conf has no [%s \"NAME\"] section.",
-			    t->svc->name);
-		if (y < end)
-			ui_putf(y++, p->x, p->w, ROLE_DIM, " Add one with url "
-			    "and credentials, or RACKTOP_%s_NAME_URL=...; see "
-			    "racktop.conf(5).", t->svc->name);
+		for (row = 0; row < t->nunconf && y < end; row++)
+			ui_putf(y++, p->x, p->w, ROLE_DIM, " %s: add a [%s "
+			    "\"NAME\"] section with url and credentials to "
+			    "racktop.conf, or set RACKTOP_%s_NAME_URL",
+			    t->unconf[row]->title, t->unconf[row]->name,
+			    upper(t->unconf[row]->name, up, sizeof up));
 		while (y < end)
 			ui_fill(y++, p->x, p->w, ROLE_NORMAL);
 		return;
@@ -452,7 +466,7 @@ table_want(struct pane *p)
 	enum role r;
 
 	if (t->view == NULL)
-		return (3);
+		return (1 + (int)t->nunconf);
 	return (2 + (int)t->nshown + (problem(t, line, sizeof line, &r) ?
 	    1 : 0));
 }
@@ -471,6 +485,7 @@ table_free(struct pane *p)
 	free(t->insts);
 	free(t->rows);
 	free(t->shown);
+	free(t->unconf);
 }
 
 static const struct pane_class pane_table_class = {
@@ -504,18 +519,28 @@ pane_table_create(struct ui *ui, const struct rt_service *svc,
 	if (view != NULL)
 		xasprintf(&t->base.title, "%s %s", svc->title, view->title);
 	else
-		xasprintf(&t->base.title, "%s: not configured", svc->title);
+		t->base.title = xstrdup("Not configured");
 	if (view != NULL)
 		reload(t);
 	pane_dirty(&t->base);
 	return (&t->base);
 }
 
-/* Creates the pane of a service with no instance. */
+/*
+ * Creates the one pane that lists every service with views but no
+ * instance, a line each, saying how to configure it. svcs is copied.
+ */
 struct pane *
-pane_table_create_unconfigured(struct ui *ui, const struct rt_service *svc)
+pane_table_create_unconfigured(struct ui *ui, const struct rt_service **svcs,
+    size_t n)
 {
-	return (pane_table_create(ui, svc, NULL));
+	struct pane_table *t;
+
+	t = to_table(pane_table_create(ui, svcs[0], NULL));
+	t->unconf = xcalloc(n, sizeof *t->unconf);
+	memcpy(t->unconf, svcs, n * sizeof *svcs);
+	t->nunconf = n;
+	return (&t->base);
 }
 
 /* Sets the filter and rebuilds. */

@@ -101,7 +101,7 @@ struct pane *pane_table_create(struct ui *, const struct rt_service *,
     const struct rt_view *);
 /* A service with no configured instance: says so and how to fix it. */
 struct pane *pane_table_create_unconfigured(struct ui *,
-    const struct rt_service *);
+    const struct rt_service **, size_t);
 bool pane_is_table(struct pane *);
 void pane_table_set_filter(struct pane *, const char *);
 const char *pane_table_filter(struct pane *);

@@ -10,9 +10,9 @@
 const struct rt_service *const rt_services[] = {
 	&racktop_service,
 	&proxmox_service,
-	&pihole_service,
-	&unifi_service,
 	&docker_service,
+	&unifi_service,
+	&pihole_service,
 	&tailscale_service,
 	&cloudflare_service,
 	NULL,

@@ -409,7 +409,8 @@ dk_stats(struct sim_service *svc, struct sim_request *req,
 		return;
 	up = c->running ? now - c->started_ms : 0;
 	total = (json_int_t)((double)up * 1e6 * c->load);
-	system = (json_int_t)now * 1000000 * DK_NCPU / 1000;
+	/* Host CPU time in ns, like the engine's (taken modulo ~3 years). */
+	system = (json_int_t)(now % 100000000000LL) * 1000000 * DK_NCPU;
 	sim_reply_json_new(resp, 200, json_pack("{s:s, s:s, s:s, s:{s:i},"
 	    " s:{s:{s:I}, s:I, s:i}, s:{}, s:{s:I, s:{s:I, s:I}, s:I},"
 	    " s:{s:{s:I, s:I}}}",
