@@ -74,6 +74,8 @@ struct docker {
 	bool events_started;
 	atomic_bool stopping;
 	atomic_long events_seen;
+	atomic_bool quick;		/* an event asked: list only, no stats */
+	int64_t stats_mono;		/* poller's: when stats were last taken */
 	pthread_mutex_t ev_lock;
 	pthread_cond_t ev_cond;
 };
@@ -327,6 +329,53 @@ docker_stats_thread(void *arg)
 	return (NULL);
 }
 
+/*
+ * Copies the last refresh's stats into the new rows, by container id, so an
+ * event-driven refresh can publish the list at once. Only numbers are
+ * copied: the snapshot's own values are never shared.
+ */
+static void
+docker_keep_stats(struct docker *d, json_t *rows)
+{
+	static const char *const keys[] = {
+		"mem", "mem_limit", "mem_percent", "cpu_percent", "cpu", NULL,
+	};
+	struct snapshot *s = snapshot_acquire(&d->in->slot);
+	const json_t *prev, *old, *v;
+	json_t *index, *row;
+	size_t i, k;
+
+	if (s == NULL || s->data == NULL) {
+		snapshot_release(s);
+		return;
+	}
+	prev = json_object_get(s->data, "containers");
+	index = json_object();
+	json_array_foreach(prev, i, old) {
+		if (json_is_string(json_object_get(old, "id")))
+			json_object_set_new(index, json_string_value(
+			    json_object_get(old, "id")), json_integer((json_int_t)i));
+	}
+	json_array_foreach(rows, i, row) {
+		v = json_object_get(index, json_string_value(json_object_get(row,
+		    "id")));
+		if (v == NULL)
+			continue;
+		old = json_array_get(prev, (size_t)json_integer_value(v));
+		for (k = 0; keys[k] != NULL; k++) {
+			v = json_object_get(old, keys[k]);
+			if (json_is_integer(v))
+				json_object_set_new(row, keys[k],
+				    json_integer(json_integer_value(v)));
+			else if (json_is_real(v))
+				json_object_set_new(row, keys[k],
+				    json_real(json_real_value(v)));
+		}
+	}
+	json_decref(index);
+	snapshot_release(s);
+}
+
 /* Fills cpu/mem of running rows from one-shot stats, in parallel. */
 static long
 docker_poll_stats(struct docker *d, json_t *rows)
@@ -468,6 +517,7 @@ docker_events_line(void *arg, const char *line, size_t len)
 		return (0);
 	if (docker_event_relevant(ev)) {
 		atomic_fetch_add(&d->events_seen, 1);
+		atomic_store(&d->quick, true);
 		instance_refresh_soon(d->in);
 	}
 	json_decref(ev);
@@ -547,8 +597,20 @@ docker_poll(void *arg, int *kind, char **cause)
 	}
 	if ((snap = docker_fetch(d, d->pclients[0], kind, cause)) == NULL)
 		return (NULL);
-	requests = 1 + docker_poll_stats(d, json_object_get(snap,
-	    "containers"));
+	/*
+	 * An event-driven refresh publishes the new list at once, keeping
+	 * the last stats, unless those are older than the refresh interval:
+	 * stats of many containers take longer than "within a second".
+	 */
+	if (atomic_exchange(&d->quick, false) && d->stats_mono != 0 &&
+	    t0 - d->stats_mono < (int64_t)d->in->refresh_s * 1000) {
+		docker_keep_stats(d, json_object_get(snap, "containers"));
+		requests = 1;
+	} else {
+		requests = 1 + docker_poll_stats(d, json_object_get(snap,
+		    "containers"));
+		d->stats_mono = t0;
+	}
 	json_object_set_new(snap, "refresh", json_pack("{s:I, s:I, s:i, "
 	    "s:I}", "requests", (json_int_t)requests, "ms",
 	    (json_int_t)(clock_mono_ms() - t0), "connections_max",
@@ -671,6 +733,7 @@ docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	pthread_cond_init(&d->ev_cond, NULL);
 	atomic_init(&d->stopping, false);
 	atomic_init(&d->events_seen, 0);
+	atomic_init(&d->quick, false);
 	if (docker_endpoint_parse(url, ca != NULL || cert != NULL, &d->ep,
 	    cause) != 0) {
 		docker_destroy(d);
