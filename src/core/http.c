@@ -259,6 +259,10 @@ http_reset_headers(struct http_response *resp)
 
 	free(resp->content_type);
 	resp->content_type = NULL;
+	free(resp->etag);
+	resp->etag = NULL;
+	free(resp->retry_after);
+	resp->retry_after = NULL;
 	for (i = 0; i < resp->nset_cookies; i++)
 		free(resp->set_cookies[i]);
 	free(resp->set_cookies);
@@ -290,7 +294,7 @@ http_set_reason(struct http_client *c, const char *line, size_t n)
 	c->reason[o] = '\0';
 }
 
-/* libcurl header callback: Content-Type and Set-Cookie name=value. */
+/* libcurl header callback: Content-Type, ETag, Retry-After, Set-Cookie. */
 static size_t
 http_header(char *line, size_t size, size_t nitems, void *arg)
 {
@@ -322,6 +326,16 @@ http_header(char *line, size_t size, size_t nitems, void *arg)
 			;
 		free(resp->content_type);
 		resp->content_type = xstrndup(v, (size_t)(end - v));
+	} else if (n > 5 && strncasecmp(line, "ETag:", 5) == 0) {
+		for (v = line + 5; v < end && (*v == ' ' || *v == '\t'); v++)
+			;
+		free(resp->etag);
+		resp->etag = xstrndup(v, (size_t)(end - v));
+	} else if (n > 12 && strncasecmp(line, "Retry-After:", 12) == 0) {
+		for (v = line + 12; v < end && (*v == ' ' || *v == '\t'); v++)
+			;
+		free(resp->retry_after);
+		resp->retry_after = xstrndup(v, (size_t)(end - v));
 	} else if (n > 11 && strncasecmp(line, "Set-Cookie:", 11) == 0) {
 		for (v = line + 11; v < end && (*v == ' ' || *v == '\t'); v++)
 			;

@@ -48,6 +48,8 @@ struct http_response {
 	char *content_type;	/* owned, may be NULL */
 	char **set_cookies;	/* owned array of "name=value" from Set-Cookie */
 	size_t nset_cookies;
+	char *etag;		/* ETag exactly as sent (quotes kept), or NULL */
+	char *retry_after;	/* Retry-After as sent, or NULL */
 };
 
 struct http_client;
