@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +140,12 @@ static void
 global_init(void)
 {
 	setlocale(LC_ALL, "");
+	/*
+	 * Two malloc arenas, not one per thread: workers and pollers
+	 * allocate briefly, and per-thread arenas keep freed memory
+	 * resident.
+	 */
+	mallopt(M_ARENA_MAX, 2);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init failed");
 	json_object_seed(0);
