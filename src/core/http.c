@@ -1068,3 +1068,55 @@ http_escape(const char *s)
 	out[o] = '\0';
 	return (out);
 }
+
+/* Sets up an empty pool of clients made from opts. */
+void
+http_pool_init(struct http_pool *p, const struct http_opts *opts, size_t max)
+{
+	memset(p, 0, sizeof *p);
+	pthread_mutex_init(&p->lock, NULL);
+	p->opts = opts;
+	p->max = max < HTTP_POOL_MAX ? max : HTTP_POOL_MAX;
+}
+
+/* A client for one caller: an idle one, or a new one. */
+struct http_client *
+http_pool_get(struct http_pool *p, char **cause)
+{
+	struct http_client *cl = NULL;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->nidle > 0)
+		cl = p->idle[--p->nidle];
+	pthread_mutex_unlock(&p->lock);
+	if (cl == NULL)
+		cl = http_client_create(p->opts, cause);
+	return (cl);
+}
+
+/* Keeps a client for the next caller, or destroys it when the pool is full. */
+void
+http_pool_put(struct http_pool *p, struct http_client *cl)
+{
+	if (cl == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (p->nidle < p->max) {
+		p->idle[p->nidle++] = cl;
+		cl = NULL;
+	}
+	pthread_mutex_unlock(&p->lock);
+	http_client_destroy(cl);
+}
+
+/* Destroys the idle clients and the lock. */
+void
+http_pool_finish(struct http_pool *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nidle; i++)
+		http_client_destroy(p->idle[i]);
+	p->nidle = 0;
+	pthread_mutex_destroy(&p->lock);
+}

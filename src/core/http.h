@@ -20,8 +20,11 @@
 #define RT_HTTP_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#define HTTP_POOL_MAX 8		/* the most idle clients a pool keeps */
 
 struct http_opts {
 	const char *base_url;	/* "https://h:8006/api2/json" or "http://d/v1.43" */
@@ -83,6 +86,29 @@ void http_response_free(struct http_response *);
 json_t *http_json(struct http_client *, const char *method, const char *path,
     const char *const *headers, const json_t *body, long *status,
     char **cause);
+
+/*
+ * Clients shared by threads: http_pool_get hands out an idle client or a
+ * new one, the caller uses it alone, and http_pool_put keeps it for the
+ * next call (at most max idle, which is capped at HTTP_POOL_MAX) or
+ * destroys it. The opts are borrowed and must outlive the pool.
+ */
+struct http_pool {
+	pthread_mutex_t lock;	/* guards idle, nidle */
+	const struct http_opts *opts;
+	size_t max;
+	struct http_client *idle[HTTP_POOL_MAX];
+	size_t nidle;
+};
+
+/* An empty pool keeping at most max idle clients made from opts. */
+void http_pool_init(struct http_pool *, const struct http_opts *, size_t max);
+/* An idle client, or a new one; NULL and *cause when creation fails. */
+struct http_client *http_pool_get(struct http_pool *, char **cause);
+/* Takes cl back (NULL is ignored). */
+void http_pool_put(struct http_pool *, struct http_client *cl);
+/* Destroys the idle clients; no client may be out. */
+void http_pool_finish(struct http_pool *);
 
 /* Percent-encodes s for a path segment or query value; caller frees. */
 char *http_escape(const char *s);

@@ -8,8 +8,8 @@
  * DESIGN
  * Owner: one struct cf per configured instance, created and destroyed on
  * the main thread. The poller thread uses cf->poller alone; tool calls run
- * on any worker and borrow a client from a small pool guarded by
- * cf->lock. Token verification runs once, under cf->verify. A 429 is
+ * on any worker and borrow a client from cf->pool (an http_pool). Token
+ * verification runs once, under cf->verify. A 429 is
  * retried after its Retry-After, at most CF_RETRY_MAX_S seconds and
  * CF_RETRIES times. Verification cannot list permissions, so a 403 after
  * a good verification names the permission the tool needs.
@@ -28,6 +28,7 @@
 #include "core/call.h"
 #include "core/clock.h"
 #include "core/http.h"
+#include "core/readview.h"
 #include "core/registry.h"
 #include "core/snapshot.h"
 #include "core/xmalloc.h"
@@ -53,19 +54,9 @@ struct cf {
 	pthread_mutex_t verify;	/* guards verified */
 	bool verified;
 
-	pthread_mutex_t lock;	/* guards pool, npool */
-	struct http_client *pool[CF_POOL_MAX];
-	size_t npool;
+	struct http_pool pool;	/* tool calls' clients */
 
 	struct http_client *poller;
-};
-
-/* Data to answer a read from. */
-struct cf_view {
-	struct snapshot *snap;
-	json_t *live;
-	const json_t *data;
-	int64_t age_ms;
 };
 
 /* The state of an instance. */
@@ -97,36 +88,6 @@ cf_fail_free(struct rt_call *c, struct rt_instance *in, char *why)
 	cf_fail(c, in, "%s", why != NULL ? why : "failed");
 	free(why);
 	return (-1);
-}
-
-/* A client from the pool, or a new one. */
-static struct http_client *
-cf_client_get(struct cf *f, char **cause)
-{
-	struct http_client *cl = NULL;
-
-	pthread_mutex_lock(&f->lock);
-	if (f->npool > 0)
-		cl = f->pool[--f->npool];
-	pthread_mutex_unlock(&f->lock);
-	if (cl == NULL)
-		cl = http_client_create(&f->opts, cause);
-	return (cl);
-}
-
-/* Returns a client to the pool, or destroys it. */
-static void
-cf_client_put(struct cf *f, struct http_client *cl)
-{
-	if (cl == NULL)
-		return;
-	pthread_mutex_lock(&f->lock);
-	if (f->npool < CF_POOL_MAX) {
-		f->pool[f->npool++] = cl;
-		cl = NULL;
-	}
-	pthread_mutex_unlock(&f->lock);
-	http_client_destroy(cl);
 }
 
 /*
@@ -500,48 +461,16 @@ cf_poll(void *arg, int *kind, char **cause)
 	return (cf_fetch(f, f->poller, kind, cause));
 }
 
-/* The snapshot when no older than max_age_s; else *v empty. */
-static void
-cf_view_get(struct cf *f, json_int_t max_age_s, struct cf_view *v)
-{
-	struct snapshot *s;
-	int64_t age;
-
-	memset(v, 0, sizeof *v);
-	if (max_age_s <= 0 || (s = snapshot_acquire(&f->in->slot)) == NULL)
-		return;
-	age = snapshot_age_ms(s);
-	if (s->data != NULL && age >= 0 && age <= max_age_s * 1000) {
-		v->snap = s;
-		v->data = s->data;
-		v->age_ms = age;
-		return;
-	}
-	snapshot_release(s);
-}
-
-/* Releases a view. */
-static void
-cf_view_put(struct cf_view *v)
-{
-	snapshot_release(v->snap);
-	json_decref(v->live);
-	memset(v, 0, sizeof *v);
-}
-
 /* Frees an instance's state. */
 static void
 cf_destroy(void *arg)
 {
 	struct cf *f = arg;
-	size_t i;
 
 	if (f == NULL)
 		return;
-	for (i = 0; i < f->npool; i++)
-		http_client_destroy(f->pool[i]);
+	http_pool_finish(&f->pool);
 	http_client_destroy(f->poller);
-	pthread_mutex_destroy(&f->lock);
 	pthread_mutex_destroy(&f->verify);
 	free(f->name);
 	free((char *)f->opts.base_url);
@@ -591,7 +520,7 @@ cf_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	f = xcalloc(1, sizeof *f);
 	f->in = in;
 	f->name = xstrdup(ic->name);
-	pthread_mutex_init(&f->lock, NULL);
+	http_pool_init(&f->pool, &f->opts, CF_POOL_MAX);
 	pthread_mutex_init(&f->verify, NULL);
 	base = xstrdup(url);
 	len = strlen(base);
@@ -615,7 +544,7 @@ cf_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 		cf_destroy(f);
 		return (NULL);
 	}
-	cf_client_put(f, cl);
+	http_pool_put(&f->pool, cl);
 	return (f);
 }
 
@@ -629,11 +558,11 @@ cf_call_api(struct rt_call *c, struct cf *f, const char *method,
 	int kind;
 
 	*status = 0;
-	if ((cl = cf_client_get(f, cause)) == NULL)
+	if ((cl = http_pool_get(&f->pool, cause)) == NULL)
 		return (NULL);
 	r = cf_api(f, cl, c->rt->tool->name, method, path, body, NULL, status,
 	    &kind, cause);
-	cf_client_put(f, cl);
+	http_pool_put(&f->pool, cl);
 	return (r);
 }
 
@@ -653,7 +582,7 @@ cf_zone(struct rt_call *c, struct rt_instance *in, char **id, char **name)
 {
 	const char *zone = call_arg_str(c, "zone");
 	struct cf *f = cf_of(in);
-	struct cf_view v;
+	struct read_view v;
 	const json_t *row, *z;
 	json_t *r;
 	char *path, *esc, *why = NULL;
@@ -661,7 +590,7 @@ cf_zone(struct rt_call *c, struct rt_instance *in, char **id, char **name)
 	size_t i;
 
 	*id = *name = NULL;
-	cf_view_get(f, CF_MAX_AGE_S, &v);
+	read_view_snapshot(f->in, CF_MAX_AGE_S, &v);
 	json_array_foreach(json_object_get(v.data, "zones"), i, row) {
 		if (strcmp(json_string_value(json_object_get(row, "name")),
 		    zone) == 0 || strcmp(json_string_value(json_object_get(row,
@@ -670,11 +599,11 @@ cf_zone(struct rt_call *c, struct rt_instance *in, char **id, char **name)
 			    "id")));
 			*name = xstrdup(json_string_value(json_object_get(row,
 			    "name")));
-			cf_view_put(&v);
+			read_view_put(&v);
 			return (0);
 		}
 	}
-	cf_view_put(&v);
+	read_view_put(&v);
 	esc = http_escape(zone);
 	if (cf_is_id(zone))
 		xasprintf(&path, "/zones/%s", esc);
@@ -725,7 +654,7 @@ cf_list_section(struct rt_call *c, const char *section)
 {
 	struct rt_instance **ins;
 	struct http_client *cl;
-	struct cf_view v;
+	struct read_view v;
 	struct cf *f;
 	json_t *items, *errors, *live;
 	const json_t *rows;
@@ -743,18 +672,19 @@ cf_list_section(struct rt_call *c, const char *section)
 		f = cf_of(ins[i]);
 		why = NULL;
 		live = NULL;
-		cf_view_get(f, call_arg_int(c, "max_age_s", CF_MAX_AGE_S), &v);
+		read_view_snapshot(f->in, call_arg_int(c, "max_age_s",
+		    CF_MAX_AGE_S), &v);
 		rows = json_object_get(v.data, section);
 		if (strcmp(section, "tunnels") == 0 && f->account == NULL)
 			why = xstrdup("account_id is not set: tunnels belong "
 			    "to an account");
 		else if (rows == NULL || (strcmp(section, "tunnels") == 0 &&
 		    json_object_get(v.data, "tunnels_error") != NULL)) {
-			if ((cl = cf_client_get(f, &why)) != NULL) {
+			if ((cl = http_pool_get(&f->pool, &why)) != NULL) {
 				live = strcmp(section, "zones") == 0 ?
 				    cf_zones(f, cl, c->rt->tool->name, &kind,
 				    &why) : cf_tunnels(f, cl, &kind, &why);
-				cf_client_put(f, cl);
+				http_pool_put(&f->pool, cl);
 			}
 			rows = live;
 			v.age_ms = 0;
@@ -765,7 +695,7 @@ cf_list_section(struct rt_call *c, const char *section)
 			    why : "no data"));
 			free(why);
 			json_decref(live);
-			cf_view_put(&v);
+			read_view_put(&v);
 			nerr++;
 			continue;
 		}
@@ -784,7 +714,7 @@ cf_list_section(struct rt_call *c, const char *section)
 		if (v.age_ms > age)
 			age = v.age_ms;
 		json_decref(live);
-		cf_view_put(&v);
+		read_view_put(&v);
 	}
 	free(ins);
 	if (nerr == n) {
@@ -825,13 +755,13 @@ cf_records(struct rt_call *c, struct cf *f, const char *zone_id,
 	size_t i;
 	int kind;
 
-	if ((cl = cf_client_get(f, cause)) == NULL)
+	if ((cl = http_pool_get(&f->pool, cause)) == NULL)
 		return (NULL);
 	xasprintf(&path, "/zones/%s/dns_records%s%s", zone_id,
 	    query != NULL ? "?" : "", query != NULL ? query : "");
 	all = cf_all(f, cl, c->rt->tool->name, path, 100, &kind, cause);
 	free(path);
-	cf_client_put(f, cl);
+	http_pool_put(&f->pool, cl);
 	if (all == NULL)
 		return (NULL);
 	rows = json_array();
@@ -1226,13 +1156,13 @@ cf_get_analytics(struct rt_call *c)
 		return (-1);
 	if (cf_zone(c, in, &id, &name) != 0)
 		return (-1);
-	if ((cl = cf_client_get(cf_of(in), &why)) == NULL) {
+	if ((cl = http_pool_get(&cf_of(in)->pool, &why)) == NULL) {
 		free(id);
 		free(name);
 		return (cf_fail_free(c, in, why));
 	}
 	a = cf_analytics(cf_of(in), cl, id, days, &kind, &why);
-	cf_client_put(cf_of(in), cl);
+	http_pool_put(&cf_of(in)->pool, cl);
 	if (a == NULL) {
 		free(id);
 		free(name);

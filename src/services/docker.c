@@ -11,7 +11,7 @@
  * on the main thread. The poller thread alone uses d->pclients and
  * d->cpu_prev; during a refresh it lends one client to each of its stats
  * threads, which it joins before the refresh ends. Tool calls run on any
- * worker and borrow a client from d->pool under d->lock, which also
+ * worker and borrow a client from d->pool (an http_pool); d->lock
  * guards the negotiated API version. The events thread (started by the
  * first poll, so lazy mode has none) owns its own transfer and talks to
  * the poller only through instance_refresh_soon(); destroy sets
@@ -36,6 +36,7 @@
 #include "core/clock.h"
 #include "core/http.h"
 #include "core/log.h"
+#include "core/readview.h"
 #include "core/registry.h"
 #include "core/snapshot.h"
 #include "core/xmalloc.h"
@@ -61,9 +62,8 @@ struct docker {
 	char *password;
 	int max_conns;
 
-	pthread_mutex_t lock;		/* guards pool, npool, api */
-	struct http_client *pool[DOCKER_MAX_CONNS];
-	size_t npool;
+	pthread_mutex_t lock;		/* guards api */
+	struct http_pool pool;		/* tool calls' clients */
 	char api[16];			/* "" until negotiated */
 
 	/* The poller thread's own. */
@@ -78,14 +78,6 @@ struct docker {
 	int64_t stats_mono;		/* poller's: when stats were last taken */
 	pthread_mutex_t ev_lock;
 	pthread_cond_t ev_cond;
-};
-
-/* Data to answer a read from: a snapshot reference or a live fetch. */
-struct docker_view {
-	struct snapshot *snap;
-	json_t *live;
-	const json_t *data;
-	int64_t age_ms;
 };
 
 /* One running container's stats in a refresh. */
@@ -182,36 +174,6 @@ docker_explain(struct docker *d, char *why, int *kind)
 		return (why);
 	free(why);
 	return (s);
-}
-
-/* A client for a tool call: from the pool, or a new one. */
-static struct http_client *
-docker_client_get(struct docker *d, char **cause)
-{
-	struct http_client *cl = NULL;
-
-	pthread_mutex_lock(&d->lock);
-	if (d->npool > 0)
-		cl = d->pool[--d->npool];
-	pthread_mutex_unlock(&d->lock);
-	if (cl == NULL)
-		cl = http_client_create(&d->opts, cause);
-	return (cl);
-}
-
-/* Returns a client to the pool, or destroys it when the pool is full. */
-static void
-docker_client_put(struct docker *d, struct http_client *cl)
-{
-	if (cl == NULL)
-		return;
-	pthread_mutex_lock(&d->lock);
-	if (d->npool < (size_t)d->max_conns) {
-		d->pool[d->npool++] = cl;
-		cl = NULL;
-	}
-	pthread_mutex_unlock(&d->lock);
-	http_client_destroy(cl);
 }
 
 /* Forgets the API version, to negotiate again after a failure. */
@@ -540,10 +502,10 @@ docker_events_main(void *arg)
 	while (!atomic_load(&d->stopping)) {
 		why = NULL;
 		api[0] = '\0';
-		if ((cl = docker_client_get(d, &why)) != NULL) {
+		if ((cl = http_pool_get(&d->pool, &why)) != NULL) {
 			if (docker_api(d, cl, api, &kind, &why) != 0)
 				api[0] = '\0';
-			docker_client_put(d, cl);
+			http_pool_put(&d->pool, cl);
 		}
 		if (api[0] != '\0') {
 			/* Events missed while away: refresh once connected. */
@@ -619,47 +581,19 @@ docker_poll(void *arg, int *kind, char **cause)
 	return (snap);
 }
 
-/*
- * Data no older than max_age_s: the snapshot, or a live fetch (no stats).
- * 0, or -1 with *cause. Release with docker_view_put.
- */
-static int
-docker_view_get(struct docker *d, json_int_t max_age_s, struct docker_view *v,
-    char **cause)
+/* A live fetch (no stats) with a pooled client, for read_view_get. */
+static json_t *
+docker_view_fetch(void *arg, int *kind, char **cause)
 {
+	struct docker *d = arg;
 	struct http_client *cl;
-	struct snapshot *s;
-	int64_t age;
-	int kind;
+	json_t *j;
 
-	memset(v, 0, sizeof *v);
-	if (max_age_s > 0 && (s = snapshot_acquire(&d->in->slot)) != NULL) {
-		age = snapshot_age_ms(s);
-		if (s->data != NULL && age >= 0 && age <= max_age_s * 1000) {
-			v->snap = s;
-			v->data = s->data;
-			v->age_ms = age;
-			return (0);
-		}
-		snapshot_release(s);
-	}
-	if ((cl = docker_client_get(d, cause)) == NULL)
-		return (-1);
-	v->live = docker_fetch(d, cl, &kind, cause);
-	docker_client_put(d, cl);
-	if (v->live == NULL)
-		return (-1);
-	v->data = v->live;
-	return (0);
-}
-
-/* Releases a view. */
-static void
-docker_view_put(struct docker_view *v)
-{
-	snapshot_release(v->snap);
-	json_decref(v->live);
-	memset(v, 0, sizeof *v);
+	if ((cl = http_pool_get(&d->pool, cause)) == NULL)
+		return (NULL);
+	j = docker_fetch(d, cl, kind, cause);
+	http_pool_put(&d->pool, cl);
+	return (j);
 }
 
 /* Frees an instance's state; joins the events thread. */
@@ -678,8 +612,7 @@ docker_destroy(void *arg)
 		pthread_mutex_unlock(&d->ev_lock);
 		pthread_join(d->events, NULL);
 	}
-	for (i = 0; i < d->npool; i++)
-		http_client_destroy(d->pool[i]);
+	http_pool_finish(&d->pool);
 	for (i = 0; i < DOCKER_MAX_CONNS; i++)
 		http_client_destroy(d->pclients[i]);
 	json_decref(d->cpu_prev);
@@ -729,6 +662,7 @@ docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	d->name = xstrdup(ic->name);
 	d->max_conns = DOCKER_MAX_CONNS;
 	pthread_mutex_init(&d->lock, NULL);
+	http_pool_init(&d->pool, &d->opts, DOCKER_MAX_CONNS);
 	pthread_mutex_init(&d->ev_lock, NULL);
 	pthread_cond_init(&d->ev_cond, NULL);
 	atomic_init(&d->stopping, false);
@@ -773,7 +707,7 @@ docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 		docker_destroy(d);
 		return (NULL);
 	}
-	docker_client_put(d, cl);
+	http_pool_put(&d->pool, cl);
 	return (d);
 }
 
@@ -839,7 +773,7 @@ static int
 docker_list_containers(struct rt_call *c)
 {
 	struct rt_instance **ins;
-	struct docker_view v;
+	struct read_view v;
 	json_t *items, *errors;
 	const json_t *row;
 	const char *state = call_arg_str(c, "state");
@@ -854,8 +788,9 @@ docker_list_containers(struct rt_call *c)
 	errors = json_array();
 	for (i = 0; i < n; i++) {
 		why = NULL;
-		if (docker_view_get(docker_of(ins[i]), call_arg_int(c,
-		    "max_age_s", DOCKER_MAX_AGE_S), &v, &why) != 0) {
+		if (read_view_get(ins[i], call_arg_int(c, "max_age_s",
+		    DOCKER_MAX_AGE_S), docker_view_fetch, docker_of(ins[i]), &v,
+		    &why) != 0) {
 			json_array_append_new(errors, json_pack("{s:s, s:s}",
 			    "instance", ins[i]->name, "error", why != NULL ?
 			    why : "no data"));
@@ -877,7 +812,7 @@ docker_list_containers(struct rt_call *c)
 		}
 		if (v.age_ms > age)
 			age = v.age_ms;
-		docker_view_put(&v);
+		read_view_put(&v);
 	}
 	free(ins);
 	if (nerr == n) {
@@ -903,14 +838,14 @@ docker_tool_req(struct rt_call *c, struct docker *d, const char *method,
 	int kind;
 
 	*status = 0;
-	if ((cl = docker_client_get(d, &why)) == NULL) {
+	if ((cl = http_pool_get(&d->pool, &why)) == NULL) {
 		docker_fail(c, d, "%s", why);
 		free(why);
 		return (NULL);
 	}
 	j = docker_req(d, cl, method, path, headers, NULL, status, &kind,
 	    &why);
-	docker_client_put(d, cl);
+	http_pool_put(&d->pool, cl);
 	if (j == NULL) {
 		if (ok_status != 0 && *status == ok_status) {
 			free(why);
@@ -945,10 +880,10 @@ docker_list_live(struct rt_call *c, const char *path,
 		d = docker_of(ins[i]);
 		why = NULL;
 		j = NULL;
-		if ((cl = docker_client_get(d, &why)) != NULL) {
+		if ((cl = http_pool_get(&d->pool, &why)) != NULL) {
 			j = docker_req(d, cl, "GET", path, NULL, NULL, &status,
 			    &kind, &why);
-			docker_client_put(d, cl);
+			http_pool_put(&d->pool, cl);
 		}
 		if (j == NULL) {
 			json_array_append_new(errors, json_pack("{s:s, s:s}",
@@ -1142,9 +1077,9 @@ docker_get_container_logs(struct rt_call *c)
 		snprintf(tail, sizeof tail, "all");
 	if (tailv == NULL)
 		snprintf(tail, sizeof tail, "100");
-	if ((cl = docker_client_get(d, &why)) == NULL ||
+	if ((cl = http_pool_get(&d->pool, &why)) == NULL ||
 	    docker_api(d, cl, api, &kind, &why) != 0) {
-		docker_client_put(d, cl);
+		http_pool_put(&d->pool, cl);
 		docker_fail(c, d, "%s", why);
 		free(why);
 		return (-1);
@@ -1157,14 +1092,14 @@ docker_get_container_logs(struct rt_call *c)
 	free(id);
 	memset(&resp, 0, sizeof resp);
 	if (http_request(cl, "GET", path, NULL, NULL, 0, &resp, &why) != 0) {
-		docker_client_put(d, cl);
+		http_pool_put(&d->pool, cl);
 		free(path);
 		why = docker_explain(d, why, &kind);
 		docker_fail(c, d, "%s", why);
 		free(why);
 		return (-1);
 	}
-	docker_client_put(d, cl);
+	http_pool_put(&d->pool, cl);
 	free(path);
 	if (resp.status != 200) {
 		r = json_loadb(resp.body, resp.len, 0, NULL);
@@ -1491,10 +1426,10 @@ docker_prune_system(struct rt_call *c)
 		why = NULL;
 		j = NULL;
 		path = docker_prune_path(c, i);
-		if ((cl = docker_client_get(d, &why)) != NULL) {
+		if ((cl = http_pool_get(&d->pool, &why)) != NULL) {
 			j = docker_req(d, cl, "POST", path, NULL, NULL,
 			    &status, &kind, &why);
-			docker_client_put(d, cl);
+			http_pool_put(&d->pool, cl);
 		}
 		free(path);
 		if (j == NULL) {
@@ -1637,14 +1572,14 @@ docker_xfer_start(struct rt_call *c, struct rt_instance *in, bool push)
 	char api[16], *why = NULL, *name, *tag, *en, *et;
 	int kind;
 
-	if ((cl = docker_client_get(d, &why)) == NULL ||
+	if ((cl = http_pool_get(&d->pool, &why)) == NULL ||
 	    docker_api(d, cl, api, &kind, &why) != 0) {
-		docker_client_put(d, cl);
+		http_pool_put(&d->pool, cl);
 		docker_fail(c, d, "%s", why);
 		free(why);
 		return (-1);
 	}
-	docker_client_put(d, cl);
+	http_pool_put(&d->pool, cl);
 	x = xcalloc(1, sizeof *x);
 	pthread_mutex_init(&x->lock, NULL);
 	docker_progress_init(&x->prog);

@@ -7,8 +7,8 @@
  * DESIGN
  * Owner: one struct ph per configured instance, created and destroyed on
  * the main thread. The poller thread uses ph->poller and ph->tops alone;
- * tool calls run on any worker and borrow a client from a small pool
- * guarded by ph->lock. The session id lives behind ph->login, which also
+ * tool calls run on any worker and borrow a client from ph->pool (an
+ * http_pool). The session id lives behind ph->login, which also
  * makes logins run one at a time: Pi-hole has few API seats (16 by
  * default), so the instance holds exactly one session for racktop's life,
  * shared by the poller and every worker. A request refused with 401 logs
@@ -31,6 +31,7 @@
 #include "core/clock.h"
 #include "core/http.h"
 #include "core/log.h"
+#include "core/readview.h"
 #include "core/registry.h"
 #include "core/snapshot.h"
 #include "core/xmalloc.h"
@@ -58,21 +59,11 @@ struct ph {
 	unsigned sid_gen;
 	unsigned logins;
 
-	pthread_mutex_t lock;	/* guards pool, npool */
-	struct http_client *pool[PH_POOL_MAX];
-	size_t npool;
+	struct http_pool pool;	/* tool calls' clients */
 
 	struct http_client *poller;	/* the poller thread's own */
 	json_t *tops;		/* the poller's: top lists, history */
 	int64_t tops_mono;
-};
-
-/* Data to answer a read from: a snapshot reference or a live fetch. */
-struct ph_view {
-	struct snapshot *snap;
-	json_t *live;
-	const json_t *data;	/* borrowed from one of the above */
-	int64_t age_ms;
 };
 
 /* The state of an instance. */
@@ -95,36 +86,6 @@ ph_fail(struct rt_call *c, struct rt_instance *in, const char *fmt, ...)
 	call_fail(c, "pihole %s: %s", in->name, msg);
 	free(msg);
 	return (-1);
-}
-
-/* A client for this call: from the pool, or a new one. */
-static struct http_client *
-ph_client_get(struct ph *p, char **cause)
-{
-	struct http_client *cl = NULL;
-
-	pthread_mutex_lock(&p->lock);
-	if (p->npool > 0)
-		cl = p->pool[--p->npool];
-	pthread_mutex_unlock(&p->lock);
-	if (cl == NULL)
-		cl = http_client_create(&p->opts, cause);
-	return (cl);
-}
-
-/* Returns a client to the pool, or destroys it when the pool is full. */
-static void
-ph_client_put(struct ph *p, struct http_client *cl)
-{
-	if (cl == NULL)
-		return;
-	pthread_mutex_lock(&p->lock);
-	if (p->npool < PH_POOL_MAX) {
-		p->pool[p->npool++] = cl;
-		cl = NULL;
-	}
-	pthread_mutex_unlock(&p->lock);
-	http_client_destroy(cl);
 }
 
 /* The JSON body of a response, or NULL (new reference). */
@@ -381,10 +342,10 @@ ph_call(struct ph *p, const char *method, const char *path,
 
 	if (status != NULL)
 		*status = 0;
-	if ((cl = ph_client_get(p, cause)) == NULL)
+	if ((cl = http_pool_get(&p->pool, cause)) == NULL)
 		return (NULL);
 	j = ph_json(p, cl, method, path, body, status, &kind, cause);
-	ph_client_put(p, cl);
+	http_pool_put(&p->pool, cl);
 	return (j);
 }
 
@@ -490,50 +451,21 @@ ph_poll(void *arg, int *kind, char **cause)
 	return (snap);
 }
 
-/*
- * The summary no older than max_age_s: the snapshot, or a live read when
- * the snapshot is older, missing (lazy mode) or max_age_s is 0. 0, or -1
- * with *cause (caller frees). Release with ph_view_put.
- */
-static int
-ph_view_get(struct ph *p, json_int_t max_age_s, struct ph_view *v,
-    char **cause)
+/* The summary read live with a pooled client, for read_view_get. */
+static json_t *
+ph_view_fetch(void *arg, int *kind, char **cause)
 {
+	struct ph *p = arg;
 	struct http_client *cl;
-	struct snapshot *s;
 	json_t *row;
-	int64_t age;
-	int kind;
 
-	memset(v, 0, sizeof *v);
-	if (max_age_s > 0 && (s = snapshot_acquire(&p->in->slot)) != NULL) {
-		age = snapshot_age_ms(s);
-		if (s->data != NULL && age >= 0 && age <= max_age_s * 1000) {
-			v->snap = s;
-			v->data = s->data;
-			v->age_ms = age;
-			return (0);
-		}
-		snapshot_release(s);
-	}
-	if ((cl = ph_client_get(p, cause)) == NULL)
-		return (-1);
-	row = ph_fetch_summary(p, cl, &kind, cause);
-	ph_client_put(p, cl);
+	if ((cl = http_pool_get(&p->pool, cause)) == NULL)
+		return (NULL);
+	row = ph_fetch_summary(p, cl, kind, cause);
+	http_pool_put(&p->pool, cl);
 	if (row == NULL)
-		return (-1);
-	v->live = json_pack("{s:o}", "summary", row);
-	v->data = v->live;
-	return (0);
-}
-
-/* Releases a view. */
-static void
-ph_view_put(struct ph_view *v)
-{
-	snapshot_release(v->snap);
-	json_decref(v->live);
-	memset(v, 0, sizeof *v);
+		return (NULL);
+	return (json_pack("{s:o}", "summary", row));
 }
 
 /* Frees an instance's state, ending its API session first. */
@@ -545,11 +477,10 @@ ph_destroy(void *arg)
 	struct http_client *cl;
 	const char *hdrs[2];
 	char *hdr, *why = NULL;
-	size_t i;
 
 	if (p == NULL)
 		return;
-	if (p->sid != NULL && (cl = ph_client_get(p, &why)) != NULL) {
+	if (p->sid != NULL && (cl = http_pool_get(&p->pool, &why)) != NULL) {
 		/* Gives the seat back: Pi-hole has few. */
 		xasprintf(&hdr, "X-FTL-SID: %s", p->sid);
 		hdrs[0] = hdr;
@@ -562,16 +493,14 @@ ph_destroy(void *arg)
 			http_response_free(&r);
 		}
 		free(hdr);
-		ph_client_put(p, cl);
+		http_pool_put(&p->pool, cl);
 	}
 	if (why != NULL)
 		log_warn("pihole %s: ending the session: %s", p->name, why);
 	free(why);
-	for (i = 0; i < p->npool; i++)
-		http_client_destroy(p->pool[i]);
+	http_pool_finish(&p->pool);
 	http_client_destroy(p->poller);
 	json_decref(p->tops);
-	pthread_mutex_destroy(&p->lock);
 	pthread_mutex_destroy(&p->login);
 	free(p->name);
 	free((char *)p->opts.base_url);
@@ -613,7 +542,7 @@ ph_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	p = xcalloc(1, sizeof *p);
 	p->in = in;
 	p->name = xstrdup(ic->name);
-	pthread_mutex_init(&p->lock, NULL);
+	http_pool_init(&p->pool, &p->opts, PH_POOL_MAX);
 	pthread_mutex_init(&p->login, NULL);
 	base = xstrdup(url);
 	len = strlen(base);
@@ -638,7 +567,7 @@ ph_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 		ph_destroy(p);
 		return (NULL);
 	}
-	ph_client_put(p, cl);
+	http_pool_put(&p->pool, cl);
 	return (p);
 }
 
@@ -746,7 +675,7 @@ static int
 ph_get_summary(struct rt_call *c)
 {
 	struct rt_instance **ins;
-	struct ph_view v;
+	struct read_view v;
 	json_t *rows, *errors, *row;
 	json_int_t total = 0, blocked = 0, active = 0;
 	char *why;
@@ -758,8 +687,9 @@ ph_get_summary(struct rt_call *c)
 	errors = json_array();
 	for (i = 0; i < n; i++) {
 		why = NULL;
-		if (ph_view_get(ph_of(ins[i]), call_arg_int(c, "max_age_s",
-		    PH_MAX_AGE_S), &v, &why) != 0) {
+		if (read_view_get(ins[i], call_arg_int(c, "max_age_s",
+		    PH_MAX_AGE_S), ph_view_fetch, ph_of(ins[i]), &v,
+		    &why) != 0) {
 			ph_add_error(errors, ins[i], why);
 			nerr++;
 			continue;
@@ -776,7 +706,7 @@ ph_get_summary(struct rt_call *c)
 		active += json_integer_value(json_object_get(row,
 		    "clients_active"));
 		json_array_append_new(rows, row);
-		ph_view_put(&v);
+		read_view_put(&v);
 	}
 	free(ins);
 	if (nerr == n) {
@@ -795,7 +725,7 @@ static int
 ph_get_blocking(struct rt_call *c)
 {
 	struct rt_instance **ins;
-	struct ph_view v;
+	struct read_view v;
 	const json_t *row;
 	json_t *rows, *errors;
 	char *why;
@@ -807,8 +737,9 @@ ph_get_blocking(struct rt_call *c)
 	errors = json_array();
 	for (i = 0; i < n; i++) {
 		why = NULL;
-		if (ph_view_get(ph_of(ins[i]), call_arg_int(c, "max_age_s",
-		    PH_MAX_AGE_S), &v, &why) != 0) {
+		if (read_view_get(ins[i], call_arg_int(c, "max_age_s",
+		    PH_MAX_AGE_S), ph_view_fetch, ph_of(ins[i]), &v,
+		    &why) != 0) {
 			ph_add_error(errors, ins[i], why);
 			nerr++;
 			continue;
@@ -820,7 +751,7 @@ ph_get_blocking(struct rt_call *c)
 		    json_object_get(row, "blocking")), "timer",
 		    ph_timer_left(row, v.age_ms), "age_ms",
 		    (json_int_t)v.age_ms));
-		ph_view_put(&v);
+		read_view_put(&v);
 	}
 	free(ins);
 	if (nerr == n) {
@@ -1212,19 +1143,19 @@ ph_update_gravity(struct rt_call *c)
 		return (-1);
 	p = ph_of(in);
 	call_progress(c, 0, 0, "gravity: starting");
-	if ((cl = ph_client_get(p, &why)) == NULL) {
+	if ((cl = http_pool_get(&p->pool, &why)) == NULL) {
 		ph_fail(c, in, "%s", why);
 		free(why);
 		return (-1);
 	}
 	if (ph_do(p, cl, "POST", "/action/gravity", NULL, &r, NULL, &kind,
 	    &why) != 0) {
-		ph_client_put(p, cl);
+		http_pool_put(&p->pool, cl);
 		ph_fail(c, in, "%s", why);
 		free(why);
 		return (-1);
 	}
-	ph_client_put(p, cl);
+	http_pool_put(&p->pool, cl);
 	lines = pihole_gravity_lines(r.body, r.len);
 	http_response_free(&r);
 	nl = json_array_size(lines);
@@ -1303,10 +1234,10 @@ ph_instance_tops(struct rt_call *c, struct ph *p, int count,
 		}
 		snapshot_release(s);
 	}
-	if ((cl = ph_client_get(p, cause)) == NULL)
+	if ((cl = http_pool_get(&p->pool, cause)) == NULL)
 		return (NULL);
 	tops = ph_fetch_tops(p, cl, count, &kind, cause);
-	ph_client_put(p, cl);
+	http_pool_put(&p->pool, cl);
 	return (tops);
 }
 

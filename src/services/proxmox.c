@@ -7,8 +7,8 @@
  * DESIGN
  * Owner: one struct pve per configured instance, created and destroyed
  * on the main thread. The poller thread uses pve->poller alone; tool
- * calls run on any worker and borrow a client from a small pool guarded
- * by pve->lock. The login ticket and CSRF token live in the struct behind
+ * calls run on any worker and borrow a client from pve->pool (an
+ * http_pool). The login ticket and CSRF token live in the struct behind
  * pve->login, which also makes logins run one at a time: a thread that
  * needs a ticket while another logs in waits and uses its result.
  * Tools that start a task keep their state in c->step and re-arm with
@@ -28,6 +28,7 @@
 #include "core/clock.h"
 #include "core/http.h"
 #include "core/log.h"
+#include "core/readview.h"
 #include "core/registry.h"
 #include "core/snapshot.h"
 #include "core/xmalloc.h"
@@ -55,19 +56,9 @@ struct pve {
 	int64_t ticket_mono;
 	unsigned ticket_gen;
 
-	pthread_mutex_t lock;	/* guards pool, npool */
-	struct http_client *pool[PVE_POOL_MAX];
-	size_t npool;
+	struct http_pool pool;	/* tool calls' clients */
 
 	struct http_client *poller;	/* the poller thread's own */
-};
-
-/* Data to answer a read from: a snapshot reference or a live fetch. */
-struct pve_view {
-	struct snapshot *snap;
-	json_t *live;
-	const json_t *data;	/* borrowed from one of the above */
-	int64_t age_ms;
 };
 
 /* One upstream task a tool started. */
@@ -133,36 +124,6 @@ pve_fail(struct rt_call *c, struct rt_instance *in, const char *fmt, ...)
 	call_fail(c, "proxmox %s: %s", in->name, msg);
 	free(msg);
 	return (-1);
-}
-
-/* A client for this call: from the pool, or a new one. */
-static struct http_client *
-pve_client_get(struct pve *p, char **cause)
-{
-	struct http_client *cl = NULL;
-
-	pthread_mutex_lock(&p->lock);
-	if (p->npool > 0)
-		cl = p->pool[--p->npool];
-	pthread_mutex_unlock(&p->lock);
-	if (cl == NULL)
-		cl = http_client_create(&p->opts, cause);
-	return (cl);
-}
-
-/* Returns a client to the pool, or destroys it when the pool is full. */
-static void
-pve_client_put(struct pve *p, struct http_client *cl)
-{
-	if (cl == NULL)
-		return;
-	pthread_mutex_lock(&p->lock);
-	if (p->npool < PVE_POOL_MAX) {
-		p->pool[p->npool++] = cl;
-		cl = NULL;
-	}
-	pthread_mutex_unlock(&p->lock);
-	http_client_destroy(cl);
 }
 
 /* Logs in with user and password; called with p->login held. */
@@ -360,48 +321,19 @@ pve_poll(void *arg, int *kind, char **cause)
 	return (pve_fetch(p, p->poller, kind, cause));
 }
 
-/*
- * Data no older than max_age_s: the snapshot, or a live fetch when the
- * snapshot is older, missing (lazy mode) or max_age_s is 0. 0, or -1 with
- * *cause (caller frees). Release with pve_view_put.
- */
-static int
-pve_view_get(struct pve *p, json_int_t max_age_s, struct pve_view *v,
-    char **cause)
+/* A live fetch with a pooled client, for read_view_get. */
+static json_t *
+pve_view_fetch(void *arg, int *kind, char **cause)
 {
+	struct pve *p = arg;
 	struct http_client *cl;
-	struct snapshot *s;
-	int64_t age;
-	int kind;
+	json_t *j;
 
-	memset(v, 0, sizeof *v);
-	if (max_age_s > 0 && (s = snapshot_acquire(&p->in->slot)) != NULL) {
-		age = snapshot_age_ms(s);
-		if (s->data != NULL && age >= 0 && age <= max_age_s * 1000) {
-			v->snap = s;
-			v->data = s->data;
-			v->age_ms = age;
-			return (0);
-		}
-		snapshot_release(s);
-	}
-	if ((cl = pve_client_get(p, cause)) == NULL)
-		return (-1);
-	v->live = pve_fetch(p, cl, &kind, cause);
-	pve_client_put(p, cl);
-	if (v->live == NULL)
-		return (-1);
-	v->data = v->live;
-	return (0);
-}
-
-/* Releases a view. */
-static void
-pve_view_put(struct pve_view *v)
-{
-	snapshot_release(v->snap);
-	json_decref(v->live);
-	memset(v, 0, sizeof *v);
+	if ((cl = http_pool_get(&p->pool, cause)) == NULL)
+		return (NULL);
+	j = pve_fetch(p, cl, kind, cause);
+	http_pool_put(&p->pool, cl);
+	return (j);
 }
 
 /* Frees an instance's state. */
@@ -409,14 +341,11 @@ static void
 pve_destroy(void *arg)
 {
 	struct pve *p = arg;
-	size_t i;
 
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->npool; i++)
-		http_client_destroy(p->pool[i]);
+	http_pool_finish(&p->pool);
 	http_client_destroy(p->poller);
-	pthread_mutex_destroy(&p->lock);
 	pthread_mutex_destroy(&p->login);
 	free(p->name);
 	free((char *)p->opts.base_url);
@@ -467,7 +396,7 @@ pve_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	p = xcalloc(1, sizeof *p);
 	p->in = in;
 	p->name = xstrdup(ic->name);
-	pthread_mutex_init(&p->lock, NULL);
+	http_pool_init(&p->pool, &p->opts, PVE_POOL_MAX);
 	pthread_mutex_init(&p->login, NULL);
 	base = xstrdup(url);
 	len = strlen(base);
@@ -506,7 +435,7 @@ pve_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 		pve_destroy(p);
 		return (NULL);
 	}
-	pve_client_put(p, cl);
+	http_pool_put(&p->pool, cl);
 	return (p);
 }
 
@@ -634,7 +563,7 @@ pve_list(struct rt_call *c, const char *section,
     bool (*match)(struct rt_call *, const json_t *))
 {
 	struct rt_instance **ins;
-	struct pve_view v;
+	struct read_view v;
 	json_t *items, *errors;
 	const json_t *row;
 	int64_t age = 0;
@@ -647,8 +576,9 @@ pve_list(struct rt_call *c, const char *section,
 	errors = json_array();
 	for (i = 0; i < n; i++) {
 		why = NULL;
-		if (pve_view_get(pve_of(ins[i]), call_arg_int(c, "max_age_s",
-		    PVE_MAX_AGE_S), &v, &why) != 0) {
+		if (read_view_get(ins[i], call_arg_int(c, "max_age_s",
+		    PVE_MAX_AGE_S), pve_view_fetch, pve_of(ins[i]), &v,
+		    &why) != 0) {
 			json_array_append_new(errors, json_pack("{s:s, s:s}",
 			    "instance", ins[i]->name, "error", why != NULL ?
 			    why : "no data"));
@@ -663,7 +593,7 @@ pve_list(struct rt_call *c, const char *section,
 		}
 		if (v.age_ms > age)
 			age = v.age_ms;
-		pve_view_put(&v);
+		read_view_put(&v);
 	}
 	free(ins);
 	if (nerr == n) {
@@ -722,10 +652,10 @@ pve_get(struct pve *p, const char *path, char **cause)
 	json_t *d;
 	int kind;
 
-	if ((cl = pve_client_get(p, cause)) == NULL)
+	if ((cl = http_pool_get(&p->pool, cause)) == NULL)
 		return (NULL);
 	d = pve_req(p, cl, "GET", path, NULL, &kind, cause);
-	pve_client_put(p, cl);
+	http_pool_put(&p->pool, cl);
 	return (d);
 }
 
@@ -738,10 +668,10 @@ pve_write(struct pve *p, const char *method, const char *path,
 	json_t *d;
 	int kind;
 
-	if ((cl = pve_client_get(p, cause)) == NULL)
+	if ((cl = http_pool_get(&p->pool, cause)) == NULL)
 		return (NULL);
 	d = pve_req(p, cl, method, path, body, &kind, cause);
-	pve_client_put(p, cl);
+	http_pool_put(&p->pool, cl);
 	return (d);
 }
 
@@ -751,7 +681,7 @@ pve_get_node_status(struct rt_call *c)
 {
 	struct rt_instance *in;
 	struct pve *p;
-	struct pve_view v;
+	struct read_view v;
 	const char *node = call_arg_str(c, "node");
 	const json_t *row;
 	json_t *r, *d;
@@ -760,15 +690,15 @@ pve_get_node_status(struct rt_call *c)
 	if ((in = call_instance(c)) == NULL)
 		return (-1);
 	p = pve_of(in);
-	if (pve_view_get(p, call_arg_int(c, "max_age_s", PVE_MAX_AGE_S), &v,
-	    &why) != 0) {
+	if (read_view_get(in, call_arg_int(c, "max_age_s", PVE_MAX_AGE_S),
+	    pve_view_fetch, p, &v, &why) != 0) {
 		pve_fail(c, in, "%s", why);
 		free(why);
 		return (-1);
 	}
 	if ((row = pve_find_node(json_object_get(v.data, "nodes"),
 	    node)) == NULL) {
-		pve_view_put(&v);
+		read_view_put(&v);
 		return (pve_fail(c, in, "no node named \"%s\"", node));
 	}
 	if (!pve_eq(row, "status", "online")) {
@@ -777,10 +707,10 @@ pve_get_node_status(struct rt_call *c)
 		json_object_del(r, "id");
 		json_object_del(r, "level");
 		json_object_set_new(r, "age_ms", json_integer(v.age_ms));
-		pve_view_put(&v);
+		read_view_put(&v);
 		return (call_ok(c, r));
 	}
-	pve_view_put(&v);
+	read_view_put(&v);
 	path = pve_node_path(node, "/status");
 	d = pve_get(p, path, &why);
 	free(path);
@@ -803,12 +733,13 @@ static json_t *
 pve_locate(struct rt_call *c, struct rt_instance *in, long long vmid,
     json_int_t max_age_s, int64_t *age_ms)
 {
-	struct pve_view v;
+	struct read_view v;
 	const json_t *row;
 	json_t *copy;
 	char *why = NULL;
 
-	if (pve_view_get(pve_of(in), max_age_s, &v, &why) != 0) {
+	if (read_view_get(in, max_age_s, pve_view_fetch, pve_of(in), &v,
+	    &why) != 0) {
 		pve_fail(c, in, "%s", why);
 		free(why);
 		return (NULL);
@@ -816,8 +747,9 @@ pve_locate(struct rt_call *c, struct rt_instance *in, long long vmid,
 	row = pve_find_guest(json_object_get(v.data, "guests"), vmid);
 	if (row == NULL && v.snap != NULL) {
 		/* Perhaps created since the last refresh: look live. */
-		pve_view_put(&v);
-		if (pve_view_get(pve_of(in), 0, &v, &why) != 0) {
+		read_view_put(&v);
+		if (read_view_get(in, 0, pve_view_fetch, pve_of(in), &v,
+		    &why) != 0) {
 			pve_fail(c, in, "%s", why);
 			free(why);
 			return (NULL);
@@ -825,14 +757,14 @@ pve_locate(struct rt_call *c, struct rt_instance *in, long long vmid,
 		row = pve_find_guest(json_object_get(v.data, "guests"), vmid);
 	}
 	if (row == NULL) {
-		pve_view_put(&v);
+		read_view_put(&v);
 		pve_fail(c, in, "no guest with vmid %lld", vmid);
 		return (NULL);
 	}
 	copy = json_deep_copy(row);
 	if (age_ms != NULL)
 		*age_ms = v.age_ms;
-	pve_view_put(&v);
+	read_view_put(&v);
 	return (copy);
 }
 
@@ -897,7 +829,7 @@ static int
 pve_get_cluster_status(struct rt_call *c)
 {
 	struct rt_instance **ins;
-	struct pve_view v;
+	struct read_view v;
 	json_t *clusters, *errors, *cl;
 	char *why;
 	size_t n, i, nerr = 0;
@@ -908,8 +840,9 @@ pve_get_cluster_status(struct rt_call *c)
 	errors = json_array();
 	for (i = 0; i < n; i++) {
 		why = NULL;
-		if (pve_view_get(pve_of(ins[i]), call_arg_int(c, "max_age_s",
-		    PVE_MAX_AGE_S), &v, &why) != 0) {
+		if (read_view_get(ins[i], call_arg_int(c, "max_age_s",
+		    PVE_MAX_AGE_S), pve_view_fetch, pve_of(ins[i]), &v,
+		    &why) != 0) {
 			json_array_append_new(errors, json_pack("{s:s, s:s}",
 			    "instance", ins[i]->name, "error", why != NULL ?
 			    why : "no data"));
@@ -923,7 +856,7 @@ pve_get_cluster_status(struct rt_call *c)
 		json_object_set_new(cl, "instance", json_string(ins[i]->name));
 		json_object_set_new(cl, "age_ms", json_integer(v.age_ms));
 		json_array_append_new(clusters, cl);
-		pve_view_put(&v);
+		read_view_put(&v);
 	}
 	free(ins);
 	if (nerr == n) {
@@ -1508,12 +1441,13 @@ pve_next_vmid(struct rt_call *c, struct rt_instance *in, long long *vmid)
 static int
 pve_check_node(struct rt_call *c, struct rt_instance *in, const char *node)
 {
-	struct pve_view v;
+	struct read_view v;
 	const json_t *row;
 	char *why = NULL;
 	int rv = 0;
 
-	if (pve_view_get(pve_of(in), PVE_LOCATE_AGE_S, &v, &why) != 0) {
+	if (read_view_get(in, PVE_LOCATE_AGE_S, pve_view_fetch, pve_of(in), &v,
+	    &why) != 0) {
 		pve_fail(c, in, "%s", why);
 		free(why);
 		return (-1);
@@ -1524,7 +1458,7 @@ pve_check_node(struct rt_call *c, struct rt_instance *in, const char *node)
 	else if (!pve_eq(row, "status", "online"))
 		rv = pve_fail(c, in, "node %s is %s", node, json_string_value(
 		    json_object_get(row, "status")));
-	pve_view_put(&v);
+	read_view_put(&v);
 	return (rv);
 }
 
@@ -1590,7 +1524,7 @@ static int
 pve_create_backup(struct rt_call *c)
 {
 	struct rt_instance *in;
-	struct pve_view v;
+	struct read_view v;
 	struct pve_step *st;
 	const json_t *vmids, *e, *row;
 	const char *node, *storage = call_arg_str(c, "storage");
@@ -1606,7 +1540,8 @@ pve_create_backup(struct rt_call *c)
 		return (-1);
 	vmids = json_object_get(c->args, "vmids");
 	n = json_array_size(vmids);
-	if (pve_view_get(pve_of(in), PVE_LOCATE_AGE_S, &v, &why) != 0) {
+	if (read_view_get(in, PVE_LOCATE_AGE_S, pve_view_fetch, pve_of(in), &v,
+	    &why) != 0) {
 		pve_fail(c, in, "%s", why);
 		free(why);
 		return (-1);
@@ -1670,7 +1605,7 @@ out:
 	for (j = 0; j < nn; j++)
 		free(nodes[j]);
 	free(nodes);
-	pve_view_put(&v);
+	read_view_put(&v);
 	return (rv);
 }
 
@@ -1691,7 +1626,7 @@ static int
 pve_instance_backups(struct rt_call *c, struct rt_instance *in,
     json_t *items, char **cause)
 {
-	struct pve_view v;
+	struct read_view v;
 	const char *want_node = call_arg_str(c, "node");
 	const char *want_storage = call_arg_str(c, "storage");
 	json_int_t want_vmid = call_arg_int(c, "vmid", 0);
@@ -1702,8 +1637,8 @@ pve_instance_backups(struct rt_call *c, struct rt_instance *in,
 	size_t i;
 	int rv = 0;
 
-	if (pve_view_get(pve_of(in), call_arg_int(c, "max_age_s",
-	    PVE_MAX_AGE_S), &v, cause) != 0)
+	if (read_view_get(in, call_arg_int(c, "max_age_s", PVE_MAX_AGE_S),
+	    pve_view_fetch, pve_of(in), &v, cause) != 0)
 		return (-1);
 	seen = json_object();
 	json_array_foreach(json_object_get(v.data, "storage"), i, row) {
@@ -1740,7 +1675,7 @@ pve_instance_backups(struct rt_call *c, struct rt_instance *in,
 		json_decref(d);
 	}
 	json_decref(seen);
-	pve_view_put(&v);
+	read_view_put(&v);
 	return (rv);
 }
 
@@ -1780,7 +1715,7 @@ static int
 pve_plan_restore(struct rt_call *c, struct pve_plan *pl)
 {
 	struct rt_instance *in;
-	struct pve_view v;
+	struct read_view v;
 	const char *archive = call_arg_str(c, "archive");
 	const char *node = call_arg_str(c, "node");
 	const char *type = call_arg_str(c, "type");
@@ -1804,7 +1739,8 @@ pve_plan_restore(struct rt_call *c, struct pve_plan *pl)
 			return (call_fail(c, "arguments.type: required: the "
 			    "archive name does not say qemu or lxc"));
 	}
-	if (pve_view_get(pve_of(in), PVE_LOCATE_AGE_S, &v, &why) != 0) {
+	if (read_view_get(in, PVE_LOCATE_AGE_S, pve_view_fetch, pve_of(in), &v,
+	    &why) != 0) {
 		pve_fail(c, in, "%s", why);
 		free(why);
 		return (-1);
@@ -1858,7 +1794,7 @@ pve_plan_restore(struct rt_call *c, struct pve_plan *pl)
 	    json_pack("{s:s, s:s}", "archive", archive, "node", node);
 	rv = 0;
 out:
-	pve_view_put(&v);
+	read_view_put(&v);
 	if (rv != 0) {
 		pve_plan_free(pl);
 		return (-1);

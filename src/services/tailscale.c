@@ -7,8 +7,8 @@
  * DESIGN
  * Owner: one struct ts per configured instance, created and destroyed on
  * the main thread. The poller thread uses ts->poller alone; tool calls
- * run on any worker and borrow a client from a small pool guarded by
- * ts->lock. The OAuth access token lives behind ts->login, which also
+ * run on any worker and borrow a client from ts->pool (an http_pool).
+ * The OAuth access token lives behind ts->login, which also
  * makes token exchanges run one at a time. A 429 is retried after its
  * Retry-After, at most TS_RETRY_MAX_S seconds and TS_RETRIES times, so a
  * worker never waits long.
@@ -26,6 +26,7 @@
 #include "core/call.h"
 #include "core/clock.h"
 #include "core/http.h"
+#include "core/readview.h"
 #include "core/registry.h"
 #include "core/snapshot.h"
 #include "core/xmalloc.h"
@@ -54,19 +55,9 @@ struct ts {
 	int64_t access_until;	/* monotonic ms */
 	unsigned access_gen;
 
-	pthread_mutex_t lock;	/* guards pool, npool */
-	struct http_client *pool[TS_POOL_MAX];
-	size_t npool;
+	struct http_pool pool;	/* tool calls' clients */
 
 	struct http_client *poller;
-};
-
-/* Data to answer a read from: a snapshot reference or a live fetch. */
-struct ts_view {
-	struct snapshot *snap;
-	json_t *live;
-	const json_t *data;
-	int64_t age_ms;
 };
 
 /* The state of an instance. */
@@ -89,36 +80,6 @@ ts_fail(struct rt_call *c, struct rt_instance *in, const char *fmt, ...)
 	call_fail(c, "tailscale %s: %s", in->name, msg);
 	free(msg);
 	return (-1);
-}
-
-/* A client from the pool, or a new one. */
-static struct http_client *
-ts_client_get(struct ts *t, char **cause)
-{
-	struct http_client *cl = NULL;
-
-	pthread_mutex_lock(&t->lock);
-	if (t->npool > 0)
-		cl = t->pool[--t->npool];
-	pthread_mutex_unlock(&t->lock);
-	if (cl == NULL)
-		cl = http_client_create(&t->opts, cause);
-	return (cl);
-}
-
-/* Returns a client to the pool, or destroys it. */
-static void
-ts_client_put(struct ts *t, struct http_client *cl)
-{
-	if (cl == NULL)
-		return;
-	pthread_mutex_lock(&t->lock);
-	if (t->npool < TS_POOL_MAX) {
-		t->pool[t->npool++] = cl;
-		cl = NULL;
-	}
-	pthread_mutex_unlock(&t->lock);
-	http_client_destroy(cl);
 }
 
 /* Waits out a Retry-After (bounded); false when it is not worth it. */
@@ -360,10 +321,10 @@ ts_call(struct ts *t, const char *method, const char *path,
 	int kind;
 
 	*status = 0;
-	if ((cl = ts_client_get(t, cause)) == NULL)
+	if ((cl = http_pool_get(&t->pool, cause)) == NULL)
 		return (NULL);
 	j = ts_json(t, cl, method, path, body, status, &kind, cause);
-	ts_client_put(t, cl);
+	http_pool_put(&t->pool, cl);
 	return (j);
 }
 
@@ -405,44 +366,19 @@ ts_poll(void *arg, int *kind, char **cause)
 	return (ts_fetch(t, t->poller, kind, cause));
 }
 
-/* Data no older than max_age_s; release with ts_view_put. */
-static int
-ts_view_get(struct ts *t, json_int_t max_age_s, struct ts_view *v,
-    char **cause)
+/* A live fetch with a pooled client, for read_view_get. */
+static json_t *
+ts_view_fetch(void *arg, int *kind, char **cause)
 {
+	struct ts *t = arg;
 	struct http_client *cl;
-	struct snapshot *s;
-	int64_t age;
-	int kind;
+	json_t *j;
 
-	memset(v, 0, sizeof *v);
-	if (max_age_s > 0 && (s = snapshot_acquire(&t->in->slot)) != NULL) {
-		age = snapshot_age_ms(s);
-		if (s->data != NULL && age >= 0 && age <= max_age_s * 1000) {
-			v->snap = s;
-			v->data = s->data;
-			v->age_ms = age;
-			return (0);
-		}
-		snapshot_release(s);
-	}
-	if ((cl = ts_client_get(t, cause)) == NULL)
-		return (-1);
-	v->live = ts_fetch(t, cl, &kind, cause);
-	ts_client_put(t, cl);
-	if (v->live == NULL)
-		return (-1);
-	v->data = v->live;
-	return (0);
-}
-
-/* Releases a view. */
-static void
-ts_view_put(struct ts_view *v)
-{
-	snapshot_release(v->snap);
-	json_decref(v->live);
-	memset(v, 0, sizeof *v);
+	if ((cl = http_pool_get(&t->pool, cause)) == NULL)
+		return (NULL);
+	j = ts_fetch(t, cl, kind, cause);
+	http_pool_put(&t->pool, cl);
+	return (j);
 }
 
 /* Frees an instance's state. */
@@ -450,14 +386,11 @@ static void
 ts_destroy(void *arg)
 {
 	struct ts *t = arg;
-	size_t i;
 
 	if (t == NULL)
 		return;
-	for (i = 0; i < t->npool; i++)
-		http_client_destroy(t->pool[i]);
+	http_pool_finish(&t->pool);
 	http_client_destroy(t->poller);
-	pthread_mutex_destroy(&t->lock);
 	pthread_mutex_destroy(&t->login);
 	free(t->name);
 	free((char *)t->opts.base_url);
@@ -509,7 +442,7 @@ ts_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	t = xcalloc(1, sizeof *t);
 	t->in = in;
 	t->name = xstrdup(ic->name);
-	pthread_mutex_init(&t->lock, NULL);
+	http_pool_init(&t->pool, &t->opts, TS_POOL_MAX);
 	pthread_mutex_init(&t->login, NULL);
 	t->tailnet = http_escape(tailnet != NULL ? tailnet : "-");
 	base = xstrdup(url);
@@ -537,7 +470,7 @@ ts_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 		ts_destroy(t);
 		return (NULL);
 	}
-	ts_client_put(t, cl);
+	http_pool_put(&t->pool, cl);
 	return (t);
 }
 
@@ -600,7 +533,7 @@ static int
 ts_list_devices(struct rt_call *c)
 {
 	struct rt_instance **ins;
-	struct ts_view v;
+	struct read_view v;
 	json_t *items, *errors;
 	const json_t *row;
 	int64_t age = 0;
@@ -613,8 +546,9 @@ ts_list_devices(struct rt_call *c)
 	errors = json_array();
 	for (i = 0; i < n; i++) {
 		why = NULL;
-		if (ts_view_get(ts_of(ins[i]), call_arg_int(c, "max_age_s",
-		    TS_MAX_AGE_S), &v, &why) != 0) {
+		if (read_view_get(ins[i], call_arg_int(c, "max_age_s",
+		    TS_MAX_AGE_S), ts_view_fetch, ts_of(ins[i]), &v,
+		    &why) != 0) {
 			json_array_append_new(errors, json_pack("{s:s, s:s}",
 			    "instance", ins[i]->name, "error", why != NULL ?
 			    why : "no data"));
@@ -629,7 +563,7 @@ ts_list_devices(struct rt_call *c)
 		}
 		if (v.age_ms > age)
 			age = v.age_ms;
-		ts_view_put(&v);
+		read_view_put(&v);
 	}
 	free(ins);
 	if (nerr == n) {
@@ -651,20 +585,22 @@ ts_locate(struct rt_call *c, struct rt_instance *in, json_int_t max_age,
     int64_t *age_ms)
 {
 	const char *key = call_arg_str(c, "device");
-	struct ts_view v;
+	struct read_view v;
 	const json_t *row;
 	json_t *copy;
 	char *why = NULL;
 
-	if (ts_view_get(ts_of(in), max_age, &v, &why) != 0) {
+	if (read_view_get(in, max_age, ts_view_fetch, ts_of(in), &v,
+	    &why) != 0) {
 		ts_fail(c, in, "%s", why);
 		free(why);
 		return (NULL);
 	}
 	row = ts_find_device(json_object_get(v.data, "devices"), key);
 	if (row == NULL && v.snap != NULL) {
-		ts_view_put(&v);
-		if (ts_view_get(ts_of(in), 0, &v, &why) != 0) {
+		read_view_put(&v);
+		if (read_view_get(in, 0, ts_view_fetch, ts_of(in), &v,
+		    &why) != 0) {
 			ts_fail(c, in, "%s", why);
 			free(why);
 			return (NULL);
@@ -672,7 +608,7 @@ ts_locate(struct rt_call *c, struct rt_instance *in, json_int_t max_age,
 		row = ts_find_device(json_object_get(v.data, "devices"), key);
 	}
 	if (row == NULL) {
-		ts_view_put(&v);
+		read_view_put(&v);
 		ts_fail(c, in, "no device \"%s\" (give its nodeId or host "
 		    "name)", key);
 		return (NULL);
@@ -680,7 +616,7 @@ ts_locate(struct rt_call *c, struct rt_instance *in, json_int_t max_age,
 	copy = json_deep_copy(row);
 	if (age_ms != NULL)
 		*age_ms = v.age_ms;
-	ts_view_put(&v);
+	read_view_put(&v);
 	return (copy);
 }
 
@@ -849,16 +785,16 @@ ts_get_acl(struct rt_call *c)
 	if ((in = call_instance(c)) == NULL)
 		return (-1);
 	t = ts_of(in);
-	if ((cl = ts_client_get(t, &why)) == NULL)
+	if ((cl = http_pool_get(&t->pool, &why)) == NULL)
 		goto fail;
 	xasprintf(&path, "/tailnet/%s/acl", t->tailnet);
 	if (ts_do(t, cl, "GET", path, "application/hujson", NULL, NULL, NULL,
 	    &resp, &kind, &why) != 0) {
-		ts_client_put(t, cl);
+		http_pool_put(&t->pool, cl);
 		free(path);
 		goto fail;
 	}
-	ts_client_put(t, cl);
+	http_pool_put(&t->pool, cl);
 	if (resp.status != 200) {
 		why = ts_cause(t, "GET", path, &resp, &kind);
 		free(path);
@@ -899,7 +835,7 @@ ts_update_acl(struct rt_call *c)
 	if ((in = call_instance(c)) == NULL)
 		return (-1);
 	t = ts_of(in);
-	if ((cl = ts_client_get(t, &why)) == NULL) {
+	if ((cl = http_pool_get(&t->pool, &why)) == NULL) {
 		ts_fail(c, in, "%s", why);
 		free(why);
 		return (-1);
@@ -963,7 +899,7 @@ ts_update_acl(struct rt_call *c)
 out:
 	free(why);
 	free(path);
-	ts_client_put(t, cl);
+	http_pool_put(&t->pool, cl);
 	return (rv);
 }
 

@@ -22,8 +22,8 @@
  * DESIGN
  * Owner: one struct unifi per configured instance, created and destroyed
  * on the main thread. The poller thread uses u->poller alone; tool calls
- * run on any worker and borrow a client from a small pool guarded by
- * u->lock. The session (mode, cookie, CSRF token, the key's classic
+ * run on any worker and borrow a client from u->pool (an http_pool).
+ * The session (mode, cookie, CSRF token, the key's classic
  * verdict, the Integration API site id) sits behind u->login, which also
  * makes logins run one at a time.
  */
@@ -40,6 +40,7 @@
 #include "core/call.h"
 #include "core/http.h"
 #include "core/log.h"
+#include "core/readview.h"
 #include "core/registry.h"
 #include "core/snapshot.h"
 #include "core/xmalloc.h"
@@ -86,19 +87,9 @@ struct unifi {
 	int classic;		/* key mode: -1 unknown, 0 closed, 1 open */
 	char *site_id;		/* Integration API site UUID */
 
-	pthread_mutex_t lock;	/* guards pool, npool */
-	struct http_client *pool[UNIFI_POOL_MAX];
-	size_t npool;
+	struct http_pool pool;	/* tool calls' clients */
 
 	struct http_client *poller;	/* the poller thread's own */
-};
-
-/* Data to answer a read from: a snapshot reference or a live fetch. */
-struct unifi_view {
-	struct snapshot *snap;
-	json_t *live;
-	const json_t *data;	/* borrowed from one of the above */
-	int64_t age_ms;
 };
 
 /* The state of an instance. */
@@ -121,36 +112,6 @@ unifi_fail(struct rt_call *c, struct rt_instance *in, const char *fmt, ...)
 	call_fail(c, "unifi %s: %s", in->name, msg);
 	free(msg);
 	return (-1);
-}
-
-/* A client for this call: from the pool, or a new one. */
-static struct http_client *
-unifi_client_get(struct unifi *u, char **cause)
-{
-	struct http_client *cl = NULL;
-
-	pthread_mutex_lock(&u->lock);
-	if (u->npool > 0)
-		cl = u->pool[--u->npool];
-	pthread_mutex_unlock(&u->lock);
-	if (cl == NULL)
-		cl = http_client_create(&u->opts, cause);
-	return (cl);
-}
-
-/* Returns a client to the pool, or destroys it when the pool is full. */
-static void
-unifi_client_put(struct unifi *u, struct http_client *cl)
-{
-	if (cl == NULL)
-		return;
-	pthread_mutex_lock(&u->lock);
-	if (u->npool < UNIFI_POOL_MAX) {
-		u->pool[u->npool++] = cl;
-		cl = NULL;
-	}
-	pthread_mutex_unlock(&u->lock);
-	http_client_destroy(cl);
 }
 
 /* The error text of an answer's body: meta.msg, message or error. */
@@ -707,48 +668,19 @@ unifi_poll(void *arg, int *kind, char **cause)
 	return (unifi_fetch(u, u->poller, kind, cause));
 }
 
-/*
- * Data no older than max_age_s: the snapshot, or a live fetch when the
- * snapshot is older, missing (lazy mode) or max_age_s is 0. 0, or -1 with
- * *cause (caller frees). Release with unifi_view_put.
- */
-static int
-unifi_view_get(struct unifi *u, json_int_t max_age_s, struct unifi_view *v,
-    char **cause)
+/* A live fetch with a pooled client, for read_view_get. */
+static json_t *
+unifi_view_fetch(void *arg, int *kind, char **cause)
 {
+	struct unifi *u = arg;
 	struct http_client *cl;
-	struct snapshot *s;
-	int64_t age;
-	int kind;
+	json_t *j;
 
-	memset(v, 0, sizeof *v);
-	if (max_age_s > 0 && (s = snapshot_acquire(&u->in->slot)) != NULL) {
-		age = snapshot_age_ms(s);
-		if (s->data != NULL && age >= 0 && age <= max_age_s * 1000) {
-			v->snap = s;
-			v->data = s->data;
-			v->age_ms = age;
-			return (0);
-		}
-		snapshot_release(s);
-	}
-	if ((cl = unifi_client_get(u, cause)) == NULL)
-		return (-1);
-	v->live = unifi_fetch(u, cl, &kind, cause);
-	unifi_client_put(u, cl);
-	if (v->live == NULL)
-		return (-1);
-	v->data = v->live;
-	return (0);
-}
-
-/* Releases a view. */
-static void
-unifi_view_put(struct unifi_view *v)
-{
-	snapshot_release(v->snap);
-	json_decref(v->live);
-	memset(v, 0, sizeof *v);
+	if ((cl = http_pool_get(&u->pool, cause)) == NULL)
+		return (NULL);
+	j = unifi_fetch(u, cl, kind, cause);
+	http_pool_put(&u->pool, cl);
+	return (j);
 }
 
 /* Frees an instance's state. */
@@ -756,14 +688,11 @@ static void
 unifi_destroy(void *arg)
 {
 	struct unifi *u = arg;
-	size_t i;
 
 	if (u == NULL)
 		return;
-	for (i = 0; i < u->npool; i++)
-		http_client_destroy(u->pool[i]);
+	http_pool_finish(&u->pool);
 	http_client_destroy(u->poller);
-	pthread_mutex_destroy(&u->lock);
 	pthread_mutex_destroy(&u->login);
 	free(u->name);
 	free((char *)u->opts.base_url);
@@ -840,7 +769,7 @@ unifi_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	u->name = xstrdup(ic->name);
 	u->site = xstrdup(site);
 	u->classic = -1;
-	pthread_mutex_init(&u->lock, NULL);
+	http_pool_init(&u->pool, &u->opts, UNIFI_POOL_MAX);
 	pthread_mutex_init(&u->login, NULL);
 	base = xstrdup(url);
 	len = strlen(base);
@@ -869,7 +798,7 @@ unifi_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 		unifi_destroy(u);
 		return (NULL);
 	}
-	unifi_client_put(u, cl);
+	http_pool_put(&u->pool, cl);
 	return (u);
 }
 
@@ -970,7 +899,7 @@ unifi_list(struct rt_call *c, const char *section,
     bool (*match)(struct rt_call *, const json_t *))
 {
 	struct rt_instance **ins;
-	struct unifi_view v;
+	struct read_view v;
 	json_t *items, *errors;
 	const json_t *row;
 	int64_t age = 0;
@@ -983,8 +912,9 @@ unifi_list(struct rt_call *c, const char *section,
 	errors = json_array();
 	for (i = 0; i < n; i++) {
 		why = NULL;
-		if (unifi_view_get(unifi_of(ins[i]), call_arg_int(c,
-		    "max_age_s", UNIFI_MAX_AGE_S), &v, &why) != 0) {
+		if (read_view_get(ins[i], call_arg_int(c, "max_age_s",
+		    UNIFI_MAX_AGE_S), unifi_view_fetch, unifi_of(ins[i]), &v,
+		    &why) != 0) {
 			json_array_append_new(errors, json_pack("{s:s, s:s}",
 			    "instance", ins[i]->name, "error", why != NULL ?
 			    why : "no data"));
@@ -999,7 +929,7 @@ unifi_list(struct rt_call *c, const char *section,
 		}
 		if (v.age_ms > age)
 			age = v.age_ms;
-		unifi_view_put(&v);
+		read_view_put(&v);
 	}
 	free(ins);
 	if (nerr == n) {
@@ -1032,10 +962,10 @@ unifi_live(struct unifi *u, const char *method, enum unifi_api api,
 	json_t *d;
 	int kind;
 
-	if ((cl = unifi_client_get(u, cause)) == NULL)
+	if ((cl = http_pool_get(&u->pool, cause)) == NULL)
 		return (NULL);
 	d = unifi_req(u, cl, method, api, path, body, status, &kind, cause);
-	unifi_client_put(u, cl);
+	http_pool_put(&u->pool, cl);
 	return (d);
 }
 
@@ -1058,7 +988,7 @@ static int
 unifi_get_network_stats(struct rt_call *c)
 {
 	struct rt_instance **ins;
-	struct unifi_view v;
+	struct read_view v;
 	json_t *sites, *errors, *s, *site;
 	char *why;
 	size_t n, i, nerr = 0;
@@ -1069,8 +999,9 @@ unifi_get_network_stats(struct rt_call *c)
 	errors = json_array();
 	for (i = 0; i < n; i++) {
 		why = NULL;
-		if (unifi_view_get(unifi_of(ins[i]), call_arg_int(c,
-		    "max_age_s", UNIFI_MAX_AGE_S), &v, &why) != 0) {
+		if (read_view_get(ins[i], call_arg_int(c, "max_age_s",
+		    UNIFI_MAX_AGE_S), unifi_view_fetch, unifi_of(ins[i]), &v,
+		    &why) != 0) {
 			json_array_append_new(errors, json_pack("{s:s, s:s}",
 			    "instance", ins[i]->name, "error", why != NULL ?
 			    why : "no data"));
@@ -1089,7 +1020,7 @@ unifi_get_network_stats(struct rt_call *c)
 			json_object_set_new(s, "note", json_string("health "
 			    "needs the classic endpoints: " UNIFI_NEEDS_ACCOUNT));
 		json_array_append_new(sites, s);
-		unifi_view_put(&v);
+		read_view_put(&v);
 	}
 	free(ins);
 	if (nerr == n) {
@@ -1199,13 +1130,14 @@ static json_t *
 unifi_locate(struct rt_call *c, struct rt_instance *in, const char *section,
     const char *mac, json_int_t max_age_s, bool *missing)
 {
-	struct unifi_view v;
+	struct read_view v;
 	const json_t *row;
 	json_t *copy;
 	char *why = NULL;
 
 	*missing = false;
-	if (unifi_view_get(unifi_of(in), max_age_s, &v, &why) != 0) {
+	if (read_view_get(in, max_age_s, unifi_view_fetch, unifi_of(in), &v,
+	    &why) != 0) {
 		unifi_fail(c, in, "%s", why);
 		free(why);
 		return (NULL);
@@ -1213,8 +1145,9 @@ unifi_locate(struct rt_call *c, struct rt_instance *in, const char *section,
 	row = unifi_find_mac(json_object_get(v.data, section), mac);
 	if (row == NULL && v.snap != NULL) {
 		/* Perhaps seen since the last refresh: look live. */
-		unifi_view_put(&v);
-		if (unifi_view_get(unifi_of(in), 0, &v, &why) != 0) {
+		read_view_put(&v);
+		if (read_view_get(in, 0, unifi_view_fetch, unifi_of(in), &v,
+		    &why) != 0) {
 			unifi_fail(c, in, "%s", why);
 			free(why);
 			return (NULL);
@@ -1223,7 +1156,7 @@ unifi_locate(struct rt_call *c, struct rt_instance *in, const char *section,
 	}
 	copy = row != NULL ? json_deep_copy(row) : NULL;
 	*missing = row == NULL;
-	unifi_view_put(&v);
+	read_view_put(&v);
 	return (copy);
 }
 
