@@ -24,11 +24,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/approval.h"
 #include "core/audit.h"
 #include "core/call.h"
 #include "core/conf.h"
 #include "core/jobs.h"
 #include "core/log.h"
+#include "core/policy.h"
 #include "core/registry.h"
 #include "core/xmalloc.h"
 #include "demo.h"
@@ -178,6 +180,16 @@ load(const struct options *o, struct rt_config **confp)
 	}
 	call_policy.read_only = o->read_only || conf->read_only;
 	call_policy.check_output = getenv("RACKTOP_CHECK_OUTPUT") != NULL;
+	/* Lives as long as the process: every call reads it. */
+	call_policy.policy = policy_create(conf->roles, conf->tool_policy,
+	    geteuid(), &cause);
+	if (call_policy.policy == NULL) {
+		fprintf(stderr, "racktop: %s\n", cause);
+		free(cause);
+		registry_destroy(reg);
+		conf_free(conf);
+		exit(2);
+	}
 	*confp = conf;
 	return (reg);
 }
@@ -427,6 +439,7 @@ cmd_run(const struct options *o)
 	struct rt_config *conf;
 	struct registry *reg;
 	struct job_pool *pool;
+	struct approval *ap;
 	sigset_t set, old;
 	char *path, *cause = NULL;
 	int fd, sig, workers, rv = 0;
@@ -452,6 +465,16 @@ cmd_run(const struct options *o)
 		rv = 2;
 		goto out_reg;
 	}
+	if (conf->socket_group != NULL &&
+	    sockpath_share(path, conf->socket_group, &cause) != 0) {
+		fprintf(stderr, "racktop: %s\n", cause);
+		free(cause);
+		close(fd);
+		unlink(path);
+		free(path);
+		rv = 2;
+		goto out_reg;
+	}
 
 	/* Every thread from here on inherits a fully blocked mask. */
 	sigfillset(&set);
@@ -459,7 +482,11 @@ cmd_run(const struct options *o)
 	workers = conf->workers > 0 ? conf->workers :
 	    4 + (int)registry_ninstances(reg);
 	pool = job_pool_create(workers);
+	/* Held calls wait in the MCP thread; the dashboard decides. */
+	ap = approval_create((int64_t)conf->approval_timeout * 1000);
 	mcp_limits_default(&limits);
+	/* Headless: nobody to ask, so held calls are refused at once. */
+	limits.approval = terminal ? ap : NULL;
 	if ((srv = mcp_server_start(fd, path, reg, pool, &limits,
 	    &cause)) == NULL) {
 		fprintf(stderr, "racktop: %s\n", cause);
@@ -473,7 +500,7 @@ cmd_run(const struct options *o)
 	log_info("racktop %s listening on %s", PACKAGE_VERSION, path);
 
 	if (terminal)
-		rv = app_run(reg, pool, path, o->theme != NULL ? o->theme :
+		rv = app_run(reg, pool, ap, path, o->theme != NULL ? o->theme :
 		    conf->theme, &old);
 	else {
 		sigemptyset(&set);
@@ -495,6 +522,7 @@ cmd_run(const struct options *o)
 	mcp_server_stop(srv);
 	registry_stop_pollers(reg);
 out_pool:
+	approval_destroy(ap);
 	job_pool_destroy(pool);
 	free(path);
 out_reg:

@@ -12,6 +12,10 @@
  * call_submit like an agent's, with caller.source RT_SRC_KEY. A
  * destructive tool is first called with dry_run, and its describe preview
  * is shown in a y/n modal naming the target; only "y" submits the call.
+ *
+ * The dashboard is also the decider of agent calls held for approval
+ * (approval.c): their requests arrive on a fd of their own, and the loop
+ * keeps refreshing the panes behind the approval modal.
  */
 #include "config.h"
 
@@ -694,12 +698,12 @@ static const struct call_observer app_observer = { app_observe, NULL };
 
 /* Runs the dashboard loop. */
 int
-app_run(struct registry *reg, struct job_pool *pool, const char *sock_path,
-    const char *theme, const sigset_t *mask)
+app_run(struct registry *reg, struct job_pool *pool, struct approval *ap,
+    const char *sock_path, const char *theme, const sigset_t *mask)
 {
 	struct ui ui;
 	struct sigaction sa;
-	struct pollfd pfd[3];
+	struct pollfd pfd[5];
 	struct pane *p, *next;
 	char *cause = NULL;
 	uint64_t count;
@@ -744,6 +748,7 @@ app_run(struct registry *reg, struct job_pool *pool, const char *sock_path,
 	curs_set(0);
 	theme_start();
 	build_panes(&ui);
+	ui_approval_start(&ui, ap);
 	ui.full_redraw = true;
 	app_message(&ui, ROLE_DIM, "racktop %s; agents connect to %s",
 	    PACKAGE_VERSION, sock_path);
@@ -751,7 +756,10 @@ app_run(struct registry *reg, struct job_pool *pool, const char *sock_path,
 	pfd[0].fd = STDIN_FILENO;
 	pfd[1].fd = wake_fd;
 	pfd[2].fd = job_queue_fd(ui.done);
+	pfd[3].fd = ui_approval_fd(0);
+	pfd[4].fd = ui_approval_fd(1);
 	pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+	pfd[3].events = pfd[4].events = POLLIN;
 	while (!app_quit) {
 		if (clock_mono_ms() >= next_tick) {
 			/* A second passed: data, ages and the clock. */
@@ -761,6 +769,7 @@ app_run(struct registry *reg, struct job_pool *pool, const char *sock_path,
 			}
 			if (ui.pending > 0)
 				pane_dirty(ui.activity);
+			ui_approval_tick(&ui);
 
 			next_tick = clock_mono_ms() + status_next_ms(&ui);
 		}
@@ -768,8 +777,10 @@ app_run(struct registry *reg, struct job_pool *pool, const char *sock_path,
 		timeout = (int)(next_tick - clock_mono_ms());
 		if (timeout < 0)
 			timeout = 0;
-		if (poll(pfd, 3, timeout) == -1 && errno != EINTR)
+		if (poll(pfd, 5, timeout) == -1 && errno != EINTR)
 			break;
+		if ((pfd[3].revents | pfd[4].revents) & POLLIN)
+			ui_approval_events(&ui);
 		if (pfd[1].revents & POLLIN) {
 			if (read(wake_fd, &count, sizeof count) == -1 &&
 			    errno != EAGAIN)
@@ -785,6 +796,7 @@ app_run(struct registry *reg, struct job_pool *pool, const char *sock_path,
 	endwin();
 	fatal_hook = NULL;
 
+	ui_approval_stop(&ui);
 	call_set_observer(NULL);
 	activity_wake(-1);
 	if (drain_on_quit(&ui))

@@ -8,13 +8,15 @@
 
 struct registry;
 struct job_pool;
+struct approval;
 
 /*
  * Runs the dashboard until the operator quits or SIGINT/SIGTERM arrives.
- * mask is the signal mask to restore on this thread (the others keep
- * every signal blocked). Returns the exit status.
+ * The dashboard decides the agent calls held by ap (NULL: none) while it
+ * runs. mask is the signal mask to restore on this thread (the others
+ * keep every signal blocked). Returns the exit status.
  */
-int app_run(struct registry *, struct job_pool *, const char *sock_path,
-    const char *theme, const sigset_t *mask);
+int app_run(struct registry *, struct job_pool *, struct approval *ap,
+    const char *sock_path, const char *theme, const sigset_t *mask);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * The modal: a centred box over the panes, either scrollable text (a
- * row's detail, a tool's result, help) or a y/n question (a destructive
- * key, showing the target and describe's request). While it is open it
+ * row's detail, a tool's result, help), a y/n question (a destructive
+ * key, showing the target and describe's request), or an agent's call
+ * held for approval (approval.c answers its keys). While it is open it
  * takes every key.
  */
 #include "config.h"
@@ -48,6 +49,20 @@ modal_confirm(struct ui *ui, const char *title, const char *text,
 	ui->modal_arg = arg;
 }
 
+/* Opens or refreshes the approval modal, keeping its scroll. */
+void
+modal_approval(struct ui *ui, const char *title, const char *text)
+{
+	int scroll = ui->modal_scroll;
+	bool same = ui->modal == MODAL_APPROVAL;
+
+	modal_open_kind(ui, MODAL_APPROVAL, title, text);
+	if (same)
+		ui->modal_scroll = scroll;
+	ui->modal_yes = ui->modal_no = NULL;
+	ui->modal_arg = NULL;
+}
+
 /* Whether a modal is open. */
 bool
 modal_open(struct ui *ui)
@@ -68,26 +83,17 @@ modal_close(struct ui *ui)
 	ui->full_redraw = true;
 }
 
-/* Handles a key while the modal is open; always 1. */
-int
-modal_key(struct ui *ui, int key)
+/* Closes the modal without running a callback. */
+void
+modal_dismiss(struct ui *ui)
 {
-	void (*cb)(struct ui *, void *);
-	void *arg = ui->modal_arg;
+	modal_close(ui);
+}
 
-	if (ui->modal == MODAL_CONFIRM) {
-		if (key == 'y' || key == 'Y')
-			cb = ui->modal_yes;
-		else if (key == 'n' || key == 'N' || key == KEY_ESC ||
-		    key == 'q')
-			cb = ui->modal_no;
-		else
-			return (1);
-		modal_close(ui);
-		if (cb != NULL)
-			cb(ui, arg);
-		return (1);
-	}
+/* Scrolls the text by a key; whether the key was a scroll key. */
+static bool
+modal_scroll(struct ui *ui, int key)
+{
 	switch (key) {
 	case KEY_UP:
 	case 'k':
@@ -112,6 +118,46 @@ modal_key(struct ui *ui, int key)
 	case KEY_END:
 		ui->modal_scroll = 1 << 20;	/* clamped when drawn */
 		break;
+	default:
+		return (false);
+	}
+	return (true);
+}
+
+/* Scrolls the modal's text by a key; always 1. */
+int
+modal_scroll_key(struct ui *ui, int key)
+{
+	modal_scroll(ui, key);
+	return (1);
+}
+
+/* Handles a key while the modal is open; always 1. */
+int
+modal_key(struct ui *ui, int key)
+{
+	void (*cb)(struct ui *, void *);
+	void *arg = ui->modal_arg;
+
+	if (ui->modal == MODAL_APPROVAL)
+		return (ui_approval_key(ui, key));
+
+	if (ui->modal == MODAL_CONFIRM) {
+		if (key == 'y' || key == 'Y')
+			cb = ui->modal_yes;
+		else if (key == 'n' || key == 'N' || key == KEY_ESC ||
+		    key == 'q')
+			cb = ui->modal_no;
+		else
+			return (1);
+		modal_close(ui);
+		if (cb != NULL)
+			cb(ui, arg);
+		return (1);
+	}
+	if (modal_scroll(ui, key))
+		return (1);
+	switch (key) {
 	case 'q':
 	case KEY_ESC:
 	case '\n':
@@ -167,6 +213,10 @@ modal_draw(struct ui *ui)
 	if (ui->modal == MODAL_CONFIRM)
 		ui_put(y + h - 1, x, w, " y: yes, do it   n/Esc: no",
 		    ROLE_KEY);
+	else if (ui->modal == MODAL_APPROVAL)
+		ui_putf(y + h - 1, x, w, ROLE_KEY, " y: approve once   a: "
+		    "approve this caller for this tool   n/Esc: deny%s",
+		    nlines > h - 3 ? "   Up/Down: more" : "");
 	else
 		ui_putf(y + h - 1, x, w, ROLE_KEY, " Up/Down/Space scroll   "
 		    "q/Esc/Enter close%s", nlines > h - 3 ? "   (more)" : "");

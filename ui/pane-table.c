@@ -160,15 +160,25 @@ row_identity(struct pane_table *t, const struct row *r)
 	return (id);
 }
 
-/* Rebuilds the shown rows from the filter and the sort. */
-static void
-rebuild(struct pane_table *t)
+/* The selected row's identity (new string), or NULL. */
+static char *
+selected_identity(struct pane_table *t)
 {
-	char *keep = NULL, *id;
+	if (t->nshown > 0 && t->sel < t->nshown)
+		return (row_identity(t, &t->shown[t->sel]));
+	return (NULL);
+}
+
+/*
+ * Rebuilds the shown rows from the filter and the sort, selecting the
+ * row whose identity is keep (stolen; NULL: the first).
+ */
+static void
+rebuild_keep(struct pane_table *t, char *keep)
+{
+	char *id;
 	size_t i;
 
-	if (t->nshown > 0 && t->sel < t->nshown)
-		keep = row_identity(t, &t->shown[t->sel]);
 	free(t->shown);
 	t->shown = xcalloc(t->nrows + 1, sizeof *t->shown);
 	t->nshown = 0;
@@ -195,6 +205,13 @@ rebuild(struct pane_table *t)
 	pane_dirty(&t->base);
 }
 
+/* Rebuilds the shown rows, keeping the selection. */
+static void
+rebuild(struct pane_table *t)
+{
+	rebuild_keep(t, selected_identity(t));
+}
+
 /* Re-reads every instance's snapshot. */
 static void
 reload(struct pane_table *t)
@@ -202,6 +219,8 @@ reload(struct pane_table *t)
 	const json_t *arr, *row;
 	struct snapshot *s;
 	size_t i, j, n = 0;
+	/* Before the old snapshots go: the rows point into them. */
+	char *keep = selected_identity(t);
 
 	for (i = 0; i < t->ninsts; i++) {
 		s = snapshot_acquire(&t->insts[i]->slot);
@@ -225,7 +244,7 @@ reload(struct pane_table *t)
 			t->rows[t->nrows++].inst = i;
 		}
 	}
-	rebuild(t);
+	rebuild_keep(t, keep);
 }
 
 /* Re-reads when any instance published since the last read. */

@@ -200,6 +200,7 @@ enum modal_kind {
 	MODAL_NONE,
 	MODAL_TEXT,	/* scrollable text; any of q/Esc/Enter closes */
 	MODAL_CONFIRM,	/* y/n */
+	MODAL_APPROVAL,	/* an agent's held call: y/a/n (approval.c) */
 };
 void modal_text(struct ui *, const char *title, const char *text);
 void modal_confirm(struct ui *, const char *title, const char *text,
@@ -208,6 +209,26 @@ void modal_confirm(struct ui *, const char *title, const char *text,
 int modal_key(struct ui *, int key);
 void modal_draw(struct ui *);
 bool modal_open(struct ui *);
+/* Opens or refreshes the approval modal, keeping its scroll. */
+void modal_approval(struct ui *, const char *title, const char *text);
+/* Closes the modal without running a callback. */
+void modal_dismiss(struct ui *);
+/* Scrolls the modal's text by a key; always 1. */
+int modal_scroll_key(struct ui *, int key);
+
+/*
+ * approval.c: the operator's queue of agent calls held for approval
+ * (core/approval.h is the other side).
+ */
+struct approval;
+void ui_approval_start(struct ui *, struct approval *);
+void ui_approval_stop(struct ui *);
+/* which 0: requests from the MCP thread; 1: describe previews. */
+int ui_approval_fd(int which);
+void ui_approval_events(struct ui *);
+void ui_approval_tick(struct ui *);
+int ui_approval_waiting(void);
+int ui_approval_key(struct ui *, int key);
 
 /* app.c: calls and messages. */
 void app_message(struct ui *, enum role, const char *fmt, ...)

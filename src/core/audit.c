@@ -31,6 +31,7 @@
 
 #define AUDIT_WINDOW_MS 10000
 #define AUDIT_BUCKETS 256
+#define AUDIT_MAX_DEFAULT ((int64_t)16 * 1024 * 1024)
 
 /* The read counts of one (source, identity, tool) in the current window. */
 struct audit_reads {
@@ -47,6 +48,9 @@ struct audit_reads {
 static pthread_mutex_t audit_mutex = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int audit_on;
 static int audit_fd = -1;
+static char *audit_path;		/* for rotation */
+static int64_t audit_size;		/* bytes in the current file */
+static int64_t audit_max = AUDIT_MAX_DEFAULT;
 static struct audit_reads *audit_table[AUDIT_BUCKETS];
 static int64_t audit_oldest_ms = INT64_MAX;	/* earliest first_ms */
 
@@ -70,6 +74,40 @@ audit_time(char *buf, size_t size)
 	snprintf(buf + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
+/* Sets the size at which the file is rotated (0: the default). */
+void
+audit_set_max(int64_t bytes)
+{
+	pthread_mutex_lock(&audit_mutex);
+	audit_max = bytes > 0 ? bytes : AUDIT_MAX_DEFAULT;
+	pthread_mutex_unlock(&audit_mutex);
+}
+
+/*
+ * Moves a full file to PATH.1 and starts a new one; called with the
+ * mutex held. On failure the current file is kept.
+ */
+static void
+audit_rotate_locked(void)
+{
+	char *old;
+	int fd;
+
+	if (audit_path == NULL)
+		return;
+	xasprintf(&old, "%s.1", audit_path);
+	if (rename(audit_path, old) == 0) {
+		fd = open(audit_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		    0600);
+		if (fd != -1) {
+			close(audit_fd);
+			audit_fd = fd;
+			audit_size = 0;
+		}
+	}
+	free(old);
+}
+
 /* Writes obj as one compact line; called with the mutex held. */
 static void
 audit_write_locked(const json_t *obj)
@@ -83,6 +121,8 @@ audit_write_locked(const json_t *obj)
 	if ((text = json_dumps(obj, JSON_COMPACT)) == NULL)
 		return;
 	len = strlen(text);
+	if (audit_size > 0 && audit_size + (int64_t)len + 1 > audit_max)
+		audit_rotate_locked();
 	text = xrealloc(text, len + 2);
 	text[len++] = '\n';
 	while (off < len) {
@@ -93,6 +133,7 @@ audit_write_locked(const json_t *obj)
 			break;
 		off += (size_t)n;
 	}
+	audit_size += (int64_t)off;
 	free(text);
 }
 
@@ -118,6 +159,8 @@ audit_open(const char *path, char **cause)
 	audit_close();
 	pthread_mutex_lock(&audit_mutex);
 	audit_fd = fd;
+	audit_path = xstrdup(path);
+	audit_size = fstat(fd, &st) == 0 ? (int64_t)st.st_size : 0;
 	atomic_store(&audit_on, 1);
 	pthread_mutex_unlock(&audit_mutex);
 	return (0);
@@ -174,6 +217,8 @@ audit_close(void)
 	if (audit_fd != -1)
 		close(audit_fd);
 	audit_fd = -1;
+	free(audit_path);
+	audit_path = NULL;
 	atomic_store(&audit_on, 0);
 	pthread_mutex_unlock(&audit_mutex);
 }

@@ -2,7 +2,9 @@
  * The audit log: JSON lines. Every write, denial and approval decision is
  * one line as it happens; reads are counted per (source, identity, tool) and
  * written as one aggregate line per key at most every 10 s, so auditing
- * costs nothing measurable on the read path. Thread-safe.
+ * costs nothing measurable on the read path. A file that grows past
+ * its size limit (16 MiB by default) is renamed to PATH.1, replacing the
+ * previous one, and a new file is started. Thread-safe.
  */
 #ifndef RT_AUDIT_H
 #define RT_AUDIT_H
@@ -14,6 +16,8 @@
 int audit_open(const char *path, char **cause);
 /* Flushes pending read aggregates and closes. */
 void audit_close(void);
+/* Sets the size at which the file is rotated (0: the default). */
+void audit_set_max(int64_t bytes);
 
 /*
  * One event line. rec is borrowed; "time" is added. Arguments in rec must

@@ -15,6 +15,7 @@
 #include "core/call.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/policy.h"
 #include "core/schema.h"
 #include "core/xmalloc.h"
 
@@ -112,8 +113,12 @@ caller_label(struct rt_caller *cl)
 	    "?", cl->client[0] != '\0' ? " client=" : "", cl->client);
 }
 
+/*
+ * Audits a call: a read is counted; a write, or any decision (detail may
+ * be NULL), is its own line.
+ */
 static void
-audit_call(struct rt_call *c, const char *decision)
+audit_call(struct rt_call *c, const char *decision, const char *detail)
 {
 	const struct rt_tool *tool = c->rt->tool;
 	const char *id;
@@ -133,14 +138,33 @@ audit_call(struct rt_call *c, const char *decision)
 	    "identity", id,
 	    "tool", tool->name,
 	    "arguments", audit_redact(c->args),
-	    "outcome", c->error == NULL ? "ok" : "error",
+	    "outcome", c->error != NULL ? "error" : c->done ? "ok" : "pending",
 	    "duration_ms", (json_int_t)c->duration_ms);
 	if (decision != NULL)
 		json_object_set_new(rec, "decision", json_string(decision));
+	if (detail != NULL)
+		json_object_set_new(rec, "detail", json_string(detail));
+	if (c->caller.conn != 0)
+		json_object_set_new(rec, "connection",
+		    json_integer((json_int_t)c->caller.conn));
+	if (c->approval_id != 0)
+		json_object_set_new(rec, "approval",
+		    json_integer((json_int_t)c->approval_id));
 	if (c->error != NULL)
 		json_object_set_new(rec, "error", json_string(c->error));
 	audit_event(rec);
 	json_decref(rec);
+}
+
+/* Writes a decision line and, for a finished call, tells the observer. */
+void
+call_decided(struct rt_call *c, const char *decision, const char *detail)
+{
+	if (c->done)
+		c->duration_ms = clock_mono_ms() - c->started_mono;
+	audit_call(c, decision, detail);
+	if (c->done)
+		call_notify(c);
 }
 
 /* Validates arguments and applies policy before the call runs. */
@@ -148,7 +172,8 @@ int
 call_check(struct rt_call *c)
 {
 	const struct rt_tool *tool = c->rt->tool;
-	char *why = NULL;
+	char *why = NULL, reason[256];
+	bool dry;
 
 	if (!json_is_object(c->args)) {
 		call_fail(c, "arguments: must be an object");
@@ -163,18 +188,23 @@ call_check(struct rt_call *c)
 	if (call_policy.read_only && !(tool->flags & RT_READ_ONLY)) {
 		call_fail(c, "%s: racktop runs read-only; this tool changes "
 		    "state", tool->name);
-		audit_call(c, "denied");
+		audit_call(c, "denied", "read-only");
 		goto refused;
 	}
-	if ((tool->flags & RT_DESTRUCTIVE) &&
-	    c->caller.source == RT_SRC_AGENT) {
-		call_fail(c, "%s is destructive and needs the operator's "
-		    "approval, which this racktop cannot ask for yet; "
-		    "ask the operator to run it from the dashboard or "
-		    "with `racktop call`", tool->name);
-		audit_call(c, "denied");
+	dry = (tool->flags & RT_DESTRUCTIVE) && tool->describe != NULL &&
+	    json_is_true(json_object_get(c->args, "dry_run"));
+	switch (policy_decide(call_policy.policy, &c->caller, tool, dry,
+	    reason, sizeof reason)) {
+	case POLICY_DENY:
+		call_fail(c, "%s", reason);
+		audit_call(c, "denied", "policy");
 		goto refused;
+	case POLICY_ASK:
+		return (RT_CALL_HOLD);
+	case POLICY_ALLOW:
+		break;
 	}
+	c->preview = dry;
 	return (0);
 
 refused:
@@ -192,7 +222,7 @@ call_job_run(struct job *j)
 	int rv;
 
 	c->nsteps++;
-	rv = tool->call(c);
+	rv = c->preview ? tool->describe(c) : tool->call(c);
 	if (rv == RT_CALL_AGAIN && j->again_ms > 0 && !job_should_stop(j))
 		return;
 	j->again_ms = 0;
@@ -214,7 +244,7 @@ call_job_run(struct job *j)
 		free(why);
 	}
 	c->done = true;
-	audit_call(c, NULL);
+	audit_call(c, NULL, NULL);
 	call_notify(c);
 }
 

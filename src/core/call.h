@@ -5,7 +5,11 @@
  *
  * Life of a call (owner: the submitting thread):
  *   c = call_new(t, args, caller);
- *   if (call_check(c, ...) == 0) call_submit(c, pool, done_queue);
+ *   switch (call_check(c)) {
+ *   case 0: call_submit(c, pool, done_queue); break;
+ *   case RT_CALL_HOLD: approval_hold(...) (approval.h); break;
+ *   case -1: refused: answer call_result(c) now.
+ *   }
  *   ... the job comes back on done_queue (c->job.outcome) ...
  *   result = call_result(c); call_free(c);
  * Tool functions run on a worker and use only the call_* helpers below
@@ -35,6 +39,8 @@ struct rt_caller {
 	pid_t pid;
 	char exe[256];		/* /proc/PID/exe, or "" */
 	char client[96];	/* clientInfo name/version, or "" */
+	/* The connection (approval_conn_id), 0: none (keys, tests). */
+	uint64_t conn;
 	/* The audit log's label, made once by caller_label (or lazily). */
 	char label[448];
 };
@@ -58,6 +64,13 @@ struct rt_call {
 	void (*step_free)(void *);
 	int nsteps;		/* how many times the tool has run */
 	json_t *meta;		/* the submitter's (progress token...); owned */
+	uint64_t approval_id;	/* the approval request, 0: none */
+	/*
+	 * A destructive tool called with dry_run: call_check lets it through
+	 * without approval, so the worker runs the tool's describe, never
+	 * the tool itself.
+	 */
+	bool preview;
 };
 
 /*
@@ -72,9 +85,13 @@ struct call_observer {
 /* Sets or (NULL) clears the observer; the struct must outlive its use. */
 void call_set_observer(const struct call_observer *);
 
+struct policy;
+
 /* Policy switches set once at start-up. */
 struct call_policy {
 	bool read_only;		/* refuse every tool that is not read-only */
+	/* Roles and tool overrides (policy.h); NULL: the defaults. */
+	const struct policy *policy;
 	bool check_output;	/* validate results against output schemas */
 	int64_t timeout_ms;	/* per call; 0: none */
 };
@@ -86,10 +103,20 @@ struct rt_call *call_new(const struct registry_tool *, json_t *args,
 void call_free(struct rt_call *);
 
 /*
- * Validates arguments and applies policy. 0 when the call may run;
- * -1 when it is already finished with an error (call_result tells why).
+ * Validates arguments and applies policy (policy.h). 0 when the call may
+ * run; RT_CALL_HOLD when it needs the operator's approval first (hold it:
+ * approval.h); -1 when it is already finished with an error (call_result
+ * tells why). Keys and the owner's CLI never get RT_CALL_HOLD.
  */
+#define RT_CALL_HOLD 2
 int call_check(struct rt_call *);
+/*
+ * Writes the call's audit "decision" line (held, approved, denied,
+ * withdrawn...; detail may be NULL) and, when the call is done, tells
+ * the observer. Any thread that owns the call.
+ */
+void call_decided(struct rt_call *, const char *decision,
+    const char *detail);
 /* Hands the call to the pool; it comes back on done. */
 void call_submit(struct rt_call *, struct job_pool *, struct job_queue *done);
 /* Runs the call on this thread (lazy mode, tests). */

@@ -67,7 +67,8 @@ struct conf_build {
 
 static const char *conf_global_keys[] = {
 	"socket", "log", "log_level", "audit_log", "theme", "read_only",
-	"approval_timeout", "workers", NULL
+	"approval_timeout", "workers", "roles", "tool_policy", "socket_group",
+	NULL
 };
 
 static const char *conf_service_keys[] = {
@@ -949,6 +950,12 @@ conf_set_globals(struct rt_config *c, struct conf_sect *g, char **cause)
 			field = &c->audit_log;
 		else if (strcmp(e->key, "theme") == 0)
 			field = &c->theme;
+		else if (strcmp(e->key, "roles") == 0)
+			field = &c->roles;
+		else if (strcmp(e->key, "tool_policy") == 0)
+			field = &c->tool_policy;
+		else if (strcmp(e->key, "socket_group") == 0)
+			field = &c->socket_group;
 		else if (strcmp(e->key, "read_only") == 0) {
 			if (conf_parse_bool(e->value, &c->read_only) != 0)
 				goto bad_bool;
@@ -1192,6 +1199,9 @@ conf_free(struct rt_config *c)
 	free(c->log_level);
 	free(c->audit_log);
 	free(c->theme);
+	free(c->roles);
+	free(c->tool_policy);
+	free(c->socket_group);
 	free(c);
 }
 

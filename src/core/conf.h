@@ -39,6 +39,10 @@ struct rt_config {
 	bool read_only;
 	int approval_timeout;	/* seconds, default 50 */
 	int workers;		/* 0: default */
+	/* Caller roles and tool overrides, parsed by policy_create. */
+	char *roles;
+	char *tool_policy;
+	char *socket_group;	/* agents of other uids connect through it */
 	struct rt_instance_conf *instances;
 	size_t ninstances;
 };

@@ -270,7 +270,7 @@ lazy_send(void *arg, const char *data, size_t len)
 static int
 lazy_run(struct registry *reg)
 {
-	struct proto_config pc = { 100, 32, 0 };
+	struct proto_config pc = { 100, 32, 0, NULL };
 	struct proto_transport tr;
 	struct proto_session *s;
 	struct proto_ctx *ctx;

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/approval.h"
 #include "core/call.h"
 #include "core/clock.h"
 #include "core/jobs.h"
@@ -102,6 +103,7 @@ struct pending {
 	bool has_progress;
 	bool cancelled;
 	int log_level;			/* modern: the request's, or -1 */
+	struct approval_hold *hold;	/* held for approval, or NULL */
 	struct pending *prev, *next;
 };
 
@@ -129,7 +131,8 @@ struct proto_ctx {
 	int outstanding;
 	struct pending *spare;		/* free list */
 	struct proto_session *sessions;
-	size_t ntools;
+	size_t ntools;			/* listed: all, or read-only ones */
+	size_t *listed;			/* registry indexes of listed tools */
 	size_t npages;
 	char **pages[NSHAPES];		/* tools/list results, as text */
 	size_t *page_len[NSHAPES];
@@ -175,6 +178,7 @@ struct proto_session {
 };
 
 static void m_initialize(struct proto_session *, struct proto_req *);
+static void pending_put(struct proto_ctx *, struct pending *);
 static void m_ping(struct proto_session *, struct proto_req *);
 static void m_tools_list(struct proto_session *, struct proto_req *);
 static void m_tools_call(struct proto_session *, struct proto_req *);
@@ -258,7 +262,13 @@ proto_ctx_create(struct registry *reg, struct job_pool *pool,
 		ctx->conf = *conf;
 	if (ctx->conf.tools_page < 1)
 		ctx->conf.tools_page = 100;
-	ctx->ntools = registry_ntools(reg);
+	/* --read-only: no write tool is listed (call_check refuses them). */
+	ctx->listed = xcalloc(registry_ntools(reg) + 1, sizeof *ctx->listed);
+	for (i = 0; i < registry_ntools(reg); i++) {
+		if (!call_policy.read_only ||
+		    (registry_tool_at(reg, i)->tool->flags & RT_READ_ONLY))
+			ctx->listed[ctx->ntools++] = i;
+	}
 	page = (size_t)ctx->conf.tools_page;
 	ctx->npages = ctx->ntools == 0 ? 1 : (ctx->ntools + page - 1) / page;
 	for (i = 0; i < NSHAPES; i++) {
@@ -301,6 +311,7 @@ proto_ctx_destroy(struct proto_ctx *ctx)
 	}
 	jr_buf_free(&ctx->out);
 	jr_buf_free(&ctx->tmp);
+	free(ctx->listed);
 	job_queue_destroy(ctx->done);
 	free(ctx);
 }
@@ -530,6 +541,8 @@ proto_session_new(struct proto_ctx *ctx, const struct rt_caller *caller,
 		s->caller = *caller;
 	s->caller.source = RT_SRC_AGENT;
 	s->caller.client[0] = '\0';
+	/* What grants are bound to: never reused in this process. */
+	s->caller.conn = approval_conn_id();
 	s->flags = flags;
 	s->version = -1;
 	s->subs = xcalloc(ctx->ninst + 1, sizeof *s->subs);
@@ -560,6 +573,15 @@ proto_session_free(struct proto_session *s)
 	free(s->subs);
 	for (p = s->inflight; p != NULL; p = next) {
 		next = p->next;
+		if (p->hold != NULL) {
+			/* Held: withdrawn, never to run, answered to nobody. */
+			call_free(approval_withdraw(s->ctx->conf.approval,
+			    p->hold, "disconnected"));
+			if (p->batch != NULL)
+				batch_unref(NULL, p->batch);
+			pending_put(s->ctx, p);
+			continue;
+		}
 		job_cancel(&p->call->job);
 		p->s = NULL;
 		p->prev = p->next = NULL;
@@ -568,6 +590,8 @@ proto_session_free(struct proto_session *s)
 			p->batch = NULL;
 		}
 	}
+	if (s->ctx->conf.approval != NULL)
+		approval_conn_closed(s->ctx->conf.approval, s->caller.conn);
 	if (s->prev != NULL)
 		s->prev->next = s->next;
 	else
@@ -864,7 +888,8 @@ page_text(struct proto_ctx *ctx, int shape, size_t page, size_t *len)
 	end = start + per < ctx->ntools ? start + per : ctx->ntools;
 	tools = json_array();
 	for (i = start; i < end; i++) {
-		t = registry_tool_json(registry_tool_at(ctx->reg, i));
+		t = registry_tool_json(registry_tool_at(ctx->reg,
+		    ctx->listed[i]));
 		shape_tool(t, shape);
 		json_array_append_new(tools, t);
 	}
@@ -1272,6 +1297,98 @@ submit(struct proto_ctx *ctx, struct rt_call *c)
 	job_queue_push(ctx->done, &c->job);
 }
 
+/* Answers (when reply) a held call that will not run; forgets it. */
+static void
+held_finish(struct proto_ctx *ctx, struct pending *p, bool reply)
+{
+	struct proto_session *s = p->s;
+	struct rt_call *c = p->call;
+	struct proto_req r;
+	json_t *result;
+
+	pending_unlink(p);
+	if (s != NULL && reply) {
+		r.id = p->id;
+		r.params = NULL;
+		r.batch = p->batch;
+		result = call_result(c);
+		shape_result(s, result);
+		reply_result(s, &r, result);
+		log_failure(s, c, LOG_WARNING, p->log_level);
+	}
+	if (p->batch != NULL)
+		batch_unref(s, p->batch);
+	call_free(c);
+	pending_put(ctx, p);
+}
+
+/* The operator (or the clock) decided on a held call. */
+static void
+held_resolve(struct rt_call *c, enum approval_end end, void *arg)
+{
+	struct pending *p = arg;
+	struct proto_ctx *ctx = p->s->ctx;
+
+	p->hold = NULL;
+	if (end != APPROVAL_APPROVED) {
+		held_finish(ctx, p, true);
+		return;
+	}
+	ctx->outstanding++;
+	submit(ctx, c);
+}
+
+static const struct approval_ops held_ops = { held_resolve, NULL };
+
+/*
+ * Holds a call for the operator; p is linked into the session. The call
+ * may be resolved (refused) before this returns.
+ */
+static void
+held_start(struct proto_session *s, struct pending *p)
+{
+	struct approval_hold *h;
+	json_t *params;
+
+	if (p->token != NULL) {
+		params = json_pack("{s:O, s:i}", "progressToken", p->token,
+		    "progress", 0);
+		if (s->version >= V_2025_03_26)
+			json_object_set_new(params, "message", json_string(
+			    "waiting for operator approval"));
+		notify(s, "notifications/progress", params);
+		json_decref(params);
+	}
+	/* NULL: refused at once, and p is already recycled. */
+	h = approval_hold(s->ctx->conf.approval, p->call, &held_ops, p);
+	if (h != NULL)
+		p->hold = h;
+}
+
+/* The approval broker's fd, or -1. */
+int
+proto_ctx_approval_fd(struct proto_ctx *ctx)
+{
+	return (ctx->conf.approval != NULL ?
+	    approval_owner_fd(ctx->conf.approval) : -1);
+}
+
+/* ms until held calls need attention, or -1. */
+int
+proto_ctx_approval_ms(struct proto_ctx *ctx)
+{
+	return (ctx->conf.approval != NULL ?
+	    approval_next_ms(ctx->conf.approval) : -1);
+}
+
+/* Applies decisions and deadlines to held calls. */
+void
+proto_ctx_approvals(struct proto_ctx *ctx)
+{
+	if (ctx->conf.approval != NULL)
+		approval_dispatch(ctx->conf.approval);
+}
+
 /* tools/call: validate, then run on the pool; the reply comes later. */
 static void
 m_tools_call(struct proto_session *s, struct proto_req *r)
@@ -1283,6 +1400,7 @@ m_tools_call(struct proto_session *s, struct proto_req *r)
 	struct pending *p;
 	const char *name;
 	json_t *result;
+	int rv;
 
 	name = json_string_value(json_object_get(r->params, "name"));
 	if (name == NULL) {
@@ -1328,7 +1446,20 @@ m_tools_call(struct proto_session *s, struct proto_req *r)
 	} else
 		args = NULL;
 	c = call_new(rt, args, &s->caller);
-	if (call_check(c) != 0) {
+	if ((rv = call_check(c)) == RT_CALL_HOLD &&
+	    ctx->conf.approval != NULL &&
+	    approval_granted(ctx->conf.approval, &s->caller, name)) {
+		call_decided(c, "approved: caller grant", NULL);
+		rv = 0;
+	}
+	if (rv == RT_CALL_HOLD && ctx->conf.approval == NULL) {
+		call_fail(c, "not approved: %s needs the operator's approval "
+		    "and no racktop dashboard is running to ask", name);
+		c->done = true;
+		call_decided(c, "denied: no operator", NULL);
+		rv = -1;
+	}
+	if (rv == -1) {
 		result = call_result(c);
 		shape_result(s, result);
 		reply_result(s, r, result);
@@ -1356,6 +1487,10 @@ m_tools_call(struct proto_session *s, struct proto_req *r)
 	s->nflight++;
 	s->nreply++;
 	c->owner = p;
+	if (rv == RT_CALL_HOLD) {
+		held_start(s, p);
+		return;
+	}
 	ctx->outstanding++;
 	submit(ctx, c);
 }
@@ -1380,6 +1515,14 @@ n_cancelled(struct proto_session *s, struct proto_req *r)
 		log_debug("mcp: %s cancelled by client %s%s%s",
 		    p->call->rt->tool->name, s->caller.client,
 		    reason != NULL ? ": " : "", reason != NULL ? reason : "");
+		if (p->hold != NULL) {
+			/* Withdrawn: whatever the operator says, it never runs. */
+			p->call = approval_withdraw(s->ctx->conf.approval,
+			    p->hold, "cancelled");
+			p->hold = NULL;
+			held_finish(s->ctx, p, false);
+			return;
+		}
 		job_cancel(&p->call->job);
 		p->cancelled = true;
 		s->nreply--;

@@ -31,6 +31,16 @@
  *   Reusing the id of a call still in flight: -32600.
  * - notifications/cancelled: the job is cancelled and no reply is ever
  *   sent for that request; unknown ids are ignored.
+ * - Approval (issue 11): when call_check says RT_CALL_HOLD, the call is
+ *   held in this context (never on a worker) through core/approval.h,
+ *   unless an earlier "a" granted this caller (uid, pid, exe) the tool on
+ *   this connection. With a progress token, one notifications/progress
+ *   says "waiting for operator approval". Approved: submitted as usual.
+ *   Denied, timed out or no operator: an isError result ("denied by
+ *   operator", "not approved: timed out", "not approved: no operator").
+ *   notifications/cancelled or the session going withdraws the held
+ *   call: no reply, and it can never run. Each session's caller gets a
+ *   connection id (approval_conn_id) that grants are bound to.
  * - Progress: with params._meta.progressToken, call_progress on the
  *   worker queues an event on the completion queue behind which the call
  *   itself comes back, so no progress is sent after the reply, and values
@@ -101,10 +111,18 @@ struct job_pool;
 struct proto_ctx;
 struct proto_session;
 
+struct approval;
+
 struct proto_config {
 	int tools_page;		/* tools/list page size; default 100 */
 	int max_inflight;	/* calls in flight per session; 0: no limit */
 	int rate_per_s;		/* calls per second per session; 0: no limit */
+	/*
+	 * Where calls that need the operator's approval are held (owned by
+	 * the context's thread, borrowed); NULL: there is nobody to ask, so
+	 * they are refused (headless default).
+	 */
+	struct approval *approval;
 };
 
 /* The versions served, oldest first, and the newest. */
@@ -128,6 +146,14 @@ void proto_ctx_destroy(struct proto_ctx *);
 int proto_ctx_fd(struct proto_ctx *);
 /* Handles everything on the completion queue (sends replies). */
 void proto_ctx_complete(struct proto_ctx *);
+/*
+ * The approval broker's fd (-1: none) and the ms until held calls need
+ * attention (-1: never); when either fires, call proto_ctx_approvals.
+ */
+int proto_ctx_approval_fd(struct proto_ctx *);
+int proto_ctx_approval_ms(struct proto_ctx *);
+/* Applies the operator's decisions and approval deadlines. */
+void proto_ctx_approvals(struct proto_ctx *);
 /* Calls submitted whose completion has not been handled yet. */
 int proto_ctx_outstanding(struct proto_ctx *);
 /*

@@ -40,6 +40,7 @@
 #include "core/call.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/policy.h"
 #include "core/xmalloc.h"
 #include "mcp/jsonrpc.h"
 #include "mcp/protocol.h"
@@ -91,6 +92,7 @@ mcp_limits_default(struct mcp_limits *l)
 	l->out_high = (size_t)1024 * 1024;
 	l->out_hard = (size_t)16 * 1024 * 1024;
 	l->page_size = 100;
+	l->approval = NULL;
 }
 
 /* readlink(2) into a string; "" when it cannot be read. */
@@ -321,10 +323,12 @@ accept_one(struct mcp_server *srv, int fd)
 		close(fd);
 		return;
 	}
-	if (cred.uid != srv->uid) {
-		log_warn("mcp: refused uid %u (pid %d): only uid %u may "
-		    "connect", (unsigned)cred.uid, (int)cred.pid,
-		    (unsigned)srv->uid);
+	/* Other uids (through a group on the socket) only when named. */
+	if (cred.uid != srv->uid &&
+	    !policy_admits(call_policy.policy, cred.uid)) {
+		log_warn("mcp: refused uid %u (pid %d): only uid %u and the "
+		    "uids named in roles may connect", (unsigned)cred.uid,
+		    (int)cred.pid, (unsigned)srv->uid);
 		close(fd);
 		return;
 	}
@@ -467,13 +471,17 @@ server_main(void *arg)
 		srv->pfds[n++].events = POLLIN;
 		srv->pfds[n].fd = proto_ctx_fd(srv->ctx);
 		srv->pfds[n++].events = POLLIN;
-		timeout = -1;
+		/* Held calls: the operator's decisions and their deadlines. */
+		srv->pfds[n].fd = proto_ctx_approval_fd(srv->ctx);
+		srv->pfds[n++].events = POLLIN;
+		timeout = proto_ctx_approval_ms(srv->ctx);
 		listen_idx = -1;
 		if (srv->accept_resume != 0) {
 			now = clock_mono_ms();
 			if (now >= srv->accept_resume)
 				srv->accept_resume = 0;
-			else
+			else if (timeout < 0 ||
+			    srv->accept_resume - now < timeout)
 				timeout = (int)(srv->accept_resume - now);
 		}
 		if (srv->accept_resume == 0) {
@@ -508,6 +516,9 @@ server_main(void *arg)
 		}
 		if (srv->pfds[1].revents != 0)
 			proto_ctx_complete(srv->ctx);
+		if (srv->pfds[2].revents != 0 ||
+		    proto_ctx_approval_ms(srv->ctx) == 0)
+			proto_ctx_approvals(srv->ctx);
 
 		nold = srv->nclients;
 		for (i = 0; i < nold; i++) {
@@ -586,10 +597,11 @@ mcp_server_start(int listen_fd, const char *path, struct registry *reg,
 	pc.tools_page = srv->lim.page_size;
 	pc.max_inflight = srv->lim.max_inflight;
 	pc.rate_per_s = srv->lim.rate_per_s;
+	pc.approval = srv->lim.approval;
 	srv->ctx = proto_ctx_create(reg, pool, &pc);
 	srv->clients = xcalloc((size_t)srv->lim.max_clients,
 	    sizeof *srv->clients);
-	srv->pfds = xcalloc((size_t)srv->lim.max_clients + 3,
+	srv->pfds = xcalloc((size_t)srv->lim.max_clients + 4,
 	    sizeof *srv->pfds);
 
 	/* The thread takes no signals: they belong to the main thread. */

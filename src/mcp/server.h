@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct approval;
 struct registry;
 struct rt_caller;
 struct job_pool;
@@ -33,6 +34,11 @@ struct mcp_limits {
 	size_t out_high;	/* stop reading a client above this; 1 MiB */
 	size_t out_hard;	/* drop a client above this; 16 MiB */
 	int page_size;		/* tools/list page size; 0: 100 */
+	/*
+	 * Where calls needing the operator's approval are held (borrowed;
+	 * the server's thread is its owner side); NULL refuses them.
+	 */
+	struct approval *approval;
 };
 
 /* Fills the defaults. */

@@ -3,14 +3,15 @@
  * stale sockets replaced and a running racktop reported.
  *
  * The folder must be owned by us and writable by nobody else (created
- * 0700); a group may be given search permission by the operator, since
- * the socket itself is 0600 and the server checks the peer's uid. A
- * folder others can write would let them swap the socket.
+ * 0700); with socket_group, that group may search it and connect to the
+ * socket (sockpath_share), and the server still admits only the uids
+ * policy names. A folder others can write would let them swap the socket.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,4 +194,31 @@ sockpath_listen(const char *path, char **cause)
 		return (-1);
 	}
 	return (fd);
+}
+
+/* Lets a group search the socket's folder and connect to the socket. */
+int
+sockpath_share(const char *path, const char *group, char **cause)
+{
+	char *copy = xstrdup(path), *dir;
+	struct group *gr;
+	int rv = -1;
+
+	dir = dirname(copy);
+	if ((gr = getgrnam(group)) == NULL) {
+		xasprintf(cause, "socket_group: no group named %s", group);
+		goto out;
+	}
+	if (chown(dir, (uid_t)-1, gr->gr_gid) == -1 ||
+	    chmod(dir, 0710) == -1 ||
+	    chown(path, (uid_t)-1, gr->gr_gid) == -1 ||
+	    chmod(path, 0660) == -1) {
+		xasprintf(cause, "socket_group %s: %s", group,
+		    strerror(errno));
+		goto out;
+	}
+	rv = 0;
+out:
+	free(copy);
+	return (rv);
 }

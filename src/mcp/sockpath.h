@@ -21,5 +21,11 @@ char *sockpath_default(void);
 int sockpath_listen(const char *path, char **cause);
 /* Connects to path; -1 and *cause when nothing listens. */
 int sockpath_connect(const char *path, char **cause);
+/*
+ * Lets a group reach the socket made by sockpath_listen: the folder
+ * becomes 0710 and the socket 0660, both of that group. The server still
+ * admits only the uids policy names (policy_admits). -1 and *cause.
+ */
+int sockpath_share(const char *path, const char *group, char **cause);
 
 #endif

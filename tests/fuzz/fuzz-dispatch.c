@@ -138,7 +138,7 @@ fuzz_init(void)
 		&racktop_service, &fz_service, NULL,
 	};
 	static const char text[] = "[fz \"one\"]\n[fz \"two\"]\n";
-	struct proto_config pc = { 1, 4, 0 };
+	struct proto_config pc = { 1, 4, 0, NULL };
 	char *cause = NULL;
 
 	if ((fuzz_reg = registry_create(table, &cause)) == NULL)

@@ -90,7 +90,7 @@ fuzz_init(void)
 	static const struct rt_service *const table[] = {
 		&racktop_service, NULL,
 	};
-	struct proto_config pc = { 1, 4, 0 };
+	struct proto_config pc = { 1, 4, 0, NULL };
 	char *cause = NULL;
 
 	if ((fuzz_reg = registry_create(table, &cause)) == NULL)

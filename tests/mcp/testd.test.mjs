@@ -1,7 +1,8 @@
 // The protocol tests against racktop-testd (the test service), each run
 // straight over the Unix socket and through the `racktop mcp` bridge:
 // pagination with a page size of 1, invalid arguments, tool errors, the
-// destructive-tool refusal, cancellation of a held call, progress, and 31
+// destructive-tool refusal with nobody to approve (approval.test.mjs has
+// the operator), cancellation of a held call, progress, and 31
 // clients completing 100 calls each while one call is held. Every result is
 // validated against its tool's outputSchema, by the SDK and explicitly.
 
@@ -158,13 +159,14 @@ for (const mode of ['socket', 'bridge']) {
       assert.match(resultText(r), /disk on fire/);
     });
 
-    test('a destructive tool is refused to an agent and never runs', { timeout: scaled(10000) }, async () => {
+    test('a destructive tool is refused when nobody can approve, and never runs', { timeout: scaled(10000) }, async () => {
       const before0 = await count();
-      for (const args of [{ target: 'scratch-1' }, { target: 'scratch-1', dry_run: true }]) {
-        const r = await callChecked(conn, check, 'testsvc_wipe', args);
-        assert.equal(r.isError, true, `testsvc_wipe ${JSON.stringify(args)} ran for an agent`);
-        assert.match(resultText(r), /approv/i);
-      }
+      const r = await callChecked(conn, check, 'testsvc_wipe', { target: 'scratch-1' });
+      assert.equal(r.isError, true, 'testsvc_wipe ran for an agent with nobody to approve it');
+      assert.match(resultText(r), /^not approved/);
+      // A dry run only describes: no approval needed, nothing wiped.
+      const d = await callChecked(conn, check, 'testsvc_wipe', { target: 'scratch-1', dry_run: true });
+      assert.equal(d.isError, false, resultText(d));
       assert.equal((await count()).wipes, before0.wipes);
     });
 

@@ -4,6 +4,7 @@
  * in tests/mcp/. Test-only, never installed.
  *
  *   racktop-testd --socket PATH [--workers N] [--page-size N]
+ *       [--approvals CONTROL [--approval-timeout MS]]
  *
  * No configuration file: one testsvc instance, "a" (a parsed
  * `[testsvc "a"]`), whose snapshot is the resource
@@ -12,6 +13,12 @@
  * against its tool's output schema. It prints one line, "ready PATH", on stdout once
  * the socket listens, then runs until SIGTERM or SIGINT and shuts down
  * cleanly (exit 0). Exit 2 on a usage or start-up error.
+ *
+ * Without --approvals nobody approves, as in `racktop --headless`:
+ * agents' destructive calls are refused. With it, they are held and a
+ * stand-in for the operator serves the control socket CONTROL
+ * (testd-approve.c): the tests see each held call there and answer y, n
+ * or a. This exists only in this test binary.
  *
  * DESIGN: main blocks the signals it waits for before any thread starts,
  * so every thread inherits the mask, and then sleeps in sigwait; the MCP
@@ -29,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/approval.h"
 #include "core/call.h"
 #include "core/conf.h"
 #include "core/jobs.h"
@@ -45,7 +53,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: racktop-testd --socket PATH [--workers N] "
-	    "[--page-size N]\n");
+	    "[--page-size N] [--approvals CONTROL [--approval-timeout MS]]\n");
 	exit(2);
 }
 
@@ -73,9 +81,14 @@ main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "page-size", required_argument, NULL, 'p' },
+		{ "approvals", required_argument, NULL, 'a' },
+		{ "approval-timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = NULL;
+	const char *path = NULL, *control = NULL;
+	struct testd_approve *operator = NULL;
+	struct approval *ap = NULL;
+	int approval_ms = 50000;
 	struct mcp_limits limits;
 	struct mcp_server *ms;
 	struct registry *reg;
@@ -96,6 +109,13 @@ main(int argc, char **argv)
 			break;
 		case 'p':
 			page_size = testd_number("page-size", optarg, INT_MAX);
+			break;
+		case 'a':
+			control = optarg;
+			break;
+		case 't':
+			approval_ms = testd_number("approval-timeout", optarg,
+			    INT_MAX);
 			break;
 		default:
 			usage();
@@ -136,6 +156,13 @@ main(int argc, char **argv)
 		goto fail_pool;
 	mcp_limits_default(&limits);
 	limits.page_size = page_size;
+	if (control != NULL) {
+		ap = approval_create(approval_ms);
+		if ((operator = testd_approve_start(control, ap,
+		    &cause)) == NULL)
+			goto fail_pool;
+		limits.approval = ap;
+	}
 	if ((ms = mcp_server_start(fd, path, reg, pool, &limits,
 	    &cause)) == NULL)
 		goto fail_pool;
@@ -149,6 +176,8 @@ main(int argc, char **argv)
 	} while (sig == SIGHUP);
 
 	mcp_server_stop(ms);
+	testd_approve_stop(operator);
+	approval_destroy(ap);
 	job_pool_destroy(pool);
 	registry_destroy(reg);
 	conf_free(conf);
@@ -156,6 +185,8 @@ main(int argc, char **argv)
 	return (0);
 
 fail_pool:
+	testd_approve_stop(operator);
+	approval_destroy(ap);
 	job_pool_destroy(pool);
 fail_reg:
 	registry_destroy(reg);

@@ -37,4 +37,14 @@ int testsvc_publish_all(struct registry *, const char *note);
 /* Reads the counters (any thread). */
 void testsvc_counts(struct testsvc_counts *);
 
+struct approval;
+struct testd_approve;
+/*
+ * testd-approve.c: with --approvals PATH, a stand-in for the operator on
+ * a control socket (test-only). NULL and *cause on error.
+ */
+struct testd_approve *testd_approve_start(const char *path,
+    struct approval *, char **cause);
+void testd_approve_stop(struct testd_approve *);
+
 #endif

@@ -677,6 +677,40 @@ START_TEST(test_file_beats_weaker_secret_form)
 END_TEST
 
 /* The suite. */
+/* roles and tool_policy are [racktop] strings, kept as written. */
+START_TEST(test_policy_keys)
+{
+	static const char text[] =
+	    "[racktop]\n"
+	    "roles = uid=1001 operate; exe=/usr/bin/node read\n"
+	    "tool_policy = \"proxmox_delete_vm deny\"\n"
+	    "socket_group = racktop-agents\n";
+	static const char misplaced[] =
+	    "[proxmox \"home\"]\nroles = uid=1 admin\n";
+	struct rt_config *c;
+	char *cause = NULL;
+
+	c = conf_parse("p.conf", text, strlen(text), services, &cause);
+	ck_assert_msg(c != NULL, "%s", cause);
+	ck_assert_str_eq(c->roles, "uid=1001 operate; exe=/usr/bin/node read");
+	ck_assert_str_eq(c->tool_policy, "proxmox_delete_vm deny");
+	ck_assert_str_eq(c->socket_group, "racktop-agents");
+	conf_free(c);
+	c = conf_parse("p.conf", text, 0, services, &cause);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_null(c->roles);
+	ck_assert_ptr_null(c->tool_policy);
+	ck_assert_ptr_null(c->socket_group);
+	conf_free(c);
+	c = conf_parse("p.conf", misplaced, strlen(misplaced), services,
+	    &cause);
+	ck_assert_ptr_null(c);
+	ck_assert_msg(strstr(cause, "belongs in [racktop]") != NULL, "%s",
+	    cause);
+	free(cause);
+}
+END_TEST
+
 static Suite *
 conf_suite(void)
 {
@@ -703,6 +737,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_dotenv_beside_not_cwd);
 	tcase_add_test(tc, test_env_errors);
 	tcase_add_test(tc, test_file_beats_weaker_secret_form);
+	tcase_add_test(tc, test_policy_keys);
 	suite_add_tcase(s, tc);
 	return (s);
 }

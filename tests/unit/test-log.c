@@ -367,6 +367,41 @@ START_TEST(test_redact)
 END_TEST
 
 /* The suite. */
+/* A file past its size limit moves to PATH.1 and a new one starts. */
+START_TEST(test_audit_rotates)
+{
+	char *old, *text, **lines, *cause = NULL;
+	json_t *rec = json_pack("{s:s, s:s}", "type", "write", "pad",
+	    "0123456789012345678901234567890123456789"), *line;
+	struct stat st;
+	int i;
+
+	xasprintf(&old, "%s.1", path);
+	audit_set_max(1000);
+	ck_assert_int_eq(audit_open(path, &cause), 0);
+	for (i = 0; i < 30; i++)
+		audit_event(rec);
+	audit_close();
+	audit_set_max(0);
+	ck_assert_int_eq(stat(old, &st), 0);
+	ck_assert_int_le(st.st_size, 1000);
+	ck_assert_int_eq(st.st_mode & 077, 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_le(st.st_size, 1000);
+	ck_assert_int_eq(st.st_mode & 077, 0);
+	/* Whole lines on both sides. */
+	text = slurp(path);
+	ck_assert_uint_gt(split_lines(text, &lines), 0);
+	line = json_loads(lines[0], 0, NULL);
+	ck_assert_ptr_nonnull(line);
+	json_decref(line);
+	free(lines);
+	free(text);
+	json_decref(rec);
+	free(old);
+}
+END_TEST
+
 static Suite *
 log_suite(void)
 {
@@ -379,6 +414,7 @@ log_suite(void)
 	tcase_add_test(tc, test_levels);
 	tcase_add_test(tc, test_sanitised);
 	tcase_add_test(tc, test_audit_events);
+	tcase_add_test(tc, test_audit_rotates);
 	tcase_add_test(tc, test_audit_aggregate);
 	tcase_add_test(tc, test_redact);
 	suite_add_tcase(s, tc);

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdatomic.h>
 
+#include "core/approval.h"
 #include "core/call.h"
 #include "core/conf.h"
 #include "core/jobs.h"
@@ -313,7 +314,7 @@ setup_with(const struct proto_config *pc)
 static void
 setup(void)
 {
-	struct proto_config pc = { 1, 0, 0 };
+	struct proto_config pc = { 1, 0, 0, NULL };
 
 	setup_with(&pc);
 }
@@ -808,14 +809,14 @@ END_TEST
 static void
 setup_limits(void)
 {
-	struct proto_config pc = { 100, 2, 0 };
+	struct proto_config pc = { 100, 2, 0, NULL };
 
 	setup_with(&pc);
 }
 
 START_TEST(limits)
 {
-	struct proto_config rate = { 100, 0, 2 };
+	struct proto_config rate = { 100, 0, 2, NULL };
 	struct proto_session *s = ready_session("2025-11-25", "c", 0);
 	struct proto_ctx *saved = ctx;
 
@@ -1395,12 +1396,214 @@ START_TEST(prompts_and_completion)
 END_TEST
 
 /* The suite. */
+/* The approval fixture: a broker whose decider is this thread. */
+static struct approval *broker;
+
+/* The default fixture, with a broker attached as if a dashboard ran. */
+static void
+setup_approval(void)
+{
+	struct proto_config pc = { 100, 0, 0, NULL };
+
+	broker = approval_create(clock_scaled_ms(1500));
+	approval_attach(broker, true);
+	pc.approval = broker;
+	setup_with(&pc);
+}
+
+/* Tears down the fixture, then the broker (nothing is held by then). */
+static void
+teardown_approval(void)
+{
+	teardown();
+	approval_destroy(broker);
+}
+
+/* The decider's next request (not a withdrawal); its id. */
+static uint64_t
+next_request(const char *tool)
+{
+	struct approval_req *r, *next;
+	uint64_t id = 0;
+
+	ck_assert(WAIT_FOR((r = approval_take(broker)) != NULL, 2000));
+	for (; r != NULL; r = next) {
+		next = r->next;
+		if (!r->withdrawn && id == 0) {
+			ck_assert_str_eq(r->tool, tool);
+			id = r->id;
+		}
+		approval_req_free(r);
+	}
+	ck_assert_uint_ne(id, 0);
+	return (id);
+}
+
+/* Applies decisions and deadlines, as the MCP thread's loop does. */
+static void
+decide(uint64_t id, enum approval_decision d)
+{
+	approval_decide(broker, id, d);
+	proto_ctx_approvals(ctx);
+	collect();
+}
+
+START_TEST(approval_held_then_approved)
+{
+	struct proto_session *s = ready_session("2025-11-25", "agent", 0);
+	json_t *m, *res;
+	uint64_t id;
+	size_t i;
+	bool waited = false;
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_wipe\",\"_meta\":{\"progressToken\":"
+	    "\"p\"}}}");
+	json_array_foreach(msgs, i, m) {
+		if (strcmp(json_string_value(json_object_get(m, "method")) ?
+		    json_string_value(json_object_get(m, "method")) : "",
+		    "notifications/progress") == 0 &&
+		    strstr(json_string_value(json_object_get(json_object_get(m,
+		    "params"), "message")), "waiting for operator approval"))
+			waited = true;
+	}
+	ck_assert(waited);
+	ck_assert_ptr_null(reply_int(1));
+	ck_assert_int_eq(approval_held(broker), 1);
+	/* Held in the session, not on a worker. */
+	ck_assert_int_eq(proto_ctx_outstanding(ctx), 0);
+	ck_assert_int_eq(proto_session_inflight(s), 1);
+	id = next_request("t_wipe");
+	decide(id, APPROVAL_ONCE);
+	res = json_object_get(wait_reply(1), "result");
+	ck_assert(json_is_false(json_object_get(res, "isError")));
+	ck_assert_int_eq(atomic_load(&wipe_runs), 1);
+
+	/* n: denied by operator, never run. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_wipe\"}}");
+	decide(next_request("t_wipe"), APPROVAL_DENY);
+	res = json_object_get(wait_reply(2), "result");
+	ck_assert(json_is_true(json_object_get(res, "isError")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(res, "content"), 0), "text")),
+	    "denied by operator");
+	ck_assert_int_eq(atomic_load(&wipe_runs), 1);
+	ck_assert_int_eq(proto_session_inflight(s), 0);
+	proto_session_free(s);
+}
+END_TEST
+
+START_TEST(approval_withdrawn)
+{
+	struct proto_session *s = ready_session("2025-11-25", "agent", 0);
+	uint64_t id;
+
+	/* Cancelled by the client: no reply, and y afterwards runs nothing. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_wipe\"}}");
+	id = next_request("t_wipe");
+	say(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+	    "\"params\":{\"requestId\":1}}");
+	ck_assert_int_eq(approval_held(broker), 0);
+	ck_assert_int_eq(proto_session_inflight(s), 0);
+	decide(id, APPROVAL_ONCE);
+	pump();
+	ck_assert_ptr_null(reply_int(1));
+	ck_assert_int_eq(proto_ctx_outstanding(ctx), 0);
+
+	/* The client goes: the same. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_wipe\"}}");
+	id = next_request("t_wipe");
+	proto_session_free(s);
+	ck_assert_int_eq(approval_held(broker), 0);
+	decide(id, APPROVAL_CALLER_TOOL);
+	pump();
+	ck_assert_int_eq(proto_ctx_outstanding(ctx), 0);
+	ck_assert_int_eq(atomic_load(&wipe_runs), 0);
+}
+END_TEST
+
+START_TEST(approval_grant_and_timeout)
+{
+	struct proto_session *a = ready_session("2025-11-25", "same", 0);
+	struct proto_session *b = ready_session("2025-11-25", "same", 0);
+	json_t *res;
+
+	say(a, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_wipe\"}}");
+	decide(next_request("t_wipe"), APPROVAL_CALLER_TOOL);
+	wait_reply(1);
+	/* Granted: a's next call runs unasked. */
+	say(a, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_wipe\"}}");
+	ck_assert_int_eq(approval_held(broker), 0);
+	res = json_object_get(wait_reply(2), "result");
+	ck_assert(json_is_false(json_object_get(res, "isError")));
+	ck_assert_int_eq(atomic_load(&wipe_runs), 2);
+
+	/* b claims the same clientInfo on another connection: held. */
+	say(b, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_wipe\"}}");
+	ck_assert_int_eq(approval_held(broker), 1);
+	(void)next_request("t_wipe");
+	/* Nobody answers: not approved: timed out. */
+	ck_assert(WAIT_FOR(proto_ctx_approval_ms(ctx) == 0, 5000));
+	proto_ctx_approvals(ctx);
+	collect();
+	res = json_object_get(reply_int(3), "result");
+	ck_assert_ptr_nonnull(res);
+	ck_assert(json_is_true(json_object_get(res, "isError")));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
+	    json_array_get(json_object_get(res, "content"), 0), "text")),
+	    "not approved: timed out"));
+	ck_assert_int_eq(atomic_load(&wipe_runs), 2);
+	ck_assert_int_eq(proto_ctx_approval_ms(ctx), -1);
+	proto_session_free(a);
+	proto_session_free(b);
+}
+END_TEST
+START_TEST(read_only_lists_no_write_tool)
+{
+	struct proto_config pc = { 100, 0, 0, NULL };
+	struct proto_ctx *saved = ctx;
+	struct proto_session *s;
+	json_t *tools, *t;
+	size_t i;
+	bool wipe = false, echo = false;
+
+	call_policy.read_only = true;
+	ctx = proto_ctx_create(reg, pool, &pc);
+	call_policy.read_only = false;
+	s = ready_session("2025-11-25", "agent", 0);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+	tools = json_object_get(json_object_get(reply_int(1), "result"),
+	    "tools");
+	json_array_foreach(tools, i, t) {
+		if (strcmp(json_string_value(json_object_get(t, "name")),
+		    "t_wipe") == 0)
+			wipe = true;
+		if (strcmp(json_string_value(json_object_get(t, "name")),
+		    "t_echo") == 0)
+			echo = true;
+	}
+	ck_assert(!wipe);
+	ck_assert(echo);
+	proto_session_free(s);
+	proto_ctx_destroy(ctx);
+	ctx = saved;
+}
+END_TEST
+
+
 static Suite *
 protocol_suite(void)
 {
 	Suite *s = suite_create("protocol");
 	TCase *tc = tcase_create("dispatch");
 	TCase *tl = tcase_create("limits");
+	TCase *ta = tcase_create("approval");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -1429,6 +1632,13 @@ protocol_suite(void)
 	tcase_set_timeout(tl, 60);
 	tcase_add_test(tl, limits);
 	suite_add_tcase(s, tl);
+	tcase_add_checked_fixture(ta, setup_approval, teardown_approval);
+	tcase_set_timeout(ta, 60);
+	tcase_add_test(ta, approval_held_then_approved);
+	tcase_add_test(ta, approval_withdrawn);
+	tcase_add_test(ta, approval_grant_and_timeout);
+	tcase_add_test(ta, read_only_lists_no_write_tool);
+	suite_add_tcase(s, ta);
 	return (s);
 }
 
