@@ -344,6 +344,52 @@ call_instance(struct rt_call *c)
 	return (in);
 }
 
+/* The instances a multi-instance read covers. */
+struct rt_instance **
+call_read_instances(struct rt_call *c, size_t *n)
+{
+	struct rt_instance **all, *in;
+
+	if (call_arg_str(c, "instance") != NULL) {
+		if ((in = call_instance(c)) == NULL)
+			return (NULL);
+		all = xcalloc(1, sizeof *all);
+		all[0] = in;
+		*n = 1;
+		return (all);
+	}
+	all = registry_instances_of(c->rt->reg, c->rt->service, n);
+	if (*n == 0) {
+		free(all);
+		call_fail(c, "no %s instance is configured",
+		    c->rt->service->name);
+		return (NULL);
+	}
+	return (all);
+}
+
+/* Fails a read whose every instance failed, naming each error. */
+int
+call_fail_all(struct rt_call *c, json_t *errors)
+{
+	const json_t *e;
+	char *msg = NULL, *tmp;
+	size_t i;
+
+	json_array_foreach(errors, i, e) {
+		xasprintf(&tmp, "%s%s%s %s: %s", msg != NULL ? msg : "",
+		    msg != NULL ? "; " : "", c->rt->service->name,
+		    json_string_value(json_object_get(e, "instance")),
+		    json_string_value(json_object_get(e, "error")));
+		free(msg);
+		msg = tmp;
+	}
+	call_fail(c, "%s", msg != NULL ? msg : "no data");
+	free(msg);
+	json_decref(errors);
+	return (-1);
+}
+
 /* Whether the tool should stop early. */
 bool
 call_should_stop(struct rt_call *c)

@@ -147,6 +147,18 @@ struct registry *call_registry(struct rt_call *);
  * after failing the call when none fits.
  */
 struct rt_instance *call_instance(struct rt_call *);
+/*
+ * The instances a multi-instance read covers: the one named by the
+ * "instance" argument, else every instance of the tool's service. An array
+ * for the caller to free; NULL after failing the call when none fits.
+ */
+struct rt_instance **call_read_instances(struct rt_call *, size_t *n);
+/*
+ * Fails a multi-instance read whose every instance failed, with each
+ * instance's error ("SERVICE INSTANCE: error; ..."). Steals errors, the
+ * instance_errors array. Returns -1.
+ */
+int call_fail_all(struct rt_call *, json_t *errors);
 /* Whether the caller cancelled or the deadline passed. */
 bool call_should_stop(struct rt_call *);
 /* Reports progress to the caller, when it asked for it. */

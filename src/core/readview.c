@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "core/call.h"
 #include "core/readview.h"
 #include "core/registry.h"
 #include "core/snapshot.h"
@@ -57,4 +58,51 @@ read_view_put(struct read_view *v)
 	snapshot_release(v->snap);
 	json_decref(v->live);
 	memset(v, 0, sizeof *v);
+}
+
+/* A list read over one section of every covered instance's data. */
+int
+read_view_list(struct rt_call *c, json_int_t default_max_age_s,
+    json_t *(*fetch)(void *arg, int *kind, char **cause),
+    const char *section, bool (*match)(struct rt_call *, const json_t *))
+{
+	struct rt_instance **ins;
+	struct read_view v;
+	json_t *items, *errors;
+	const json_t *row;
+	int64_t age = 0;
+	char *why;
+	size_t n, i, j, nerr = 0;
+
+	if ((ins = call_read_instances(c, &n)) == NULL)
+		return (-1);
+	items = json_array();
+	errors = json_array();
+	for (i = 0; i < n; i++) {
+		why = NULL;
+		if (read_view_get(ins[i], call_arg_int(c, "max_age_s",
+		    default_max_age_s), fetch, ins[i]->state, &v,
+		    &why) != 0) {
+			json_array_append_new(errors, json_pack("{s:s, s:s}",
+			    "instance", ins[i]->name, "error", why != NULL ?
+			    why : "no data"));
+			free(why);
+			nerr++;
+			continue;
+		}
+		json_array_foreach(json_object_get(v.data, section), j, row) {
+			if (match(c, row))
+				json_array_append_new(items,
+				    json_deep_copy(row));
+		}
+		if (v.age_ms > age)
+			age = v.age_ms;
+		read_view_put(&v);
+	}
+	free(ins);
+	if (nerr == n) {
+		json_decref(items);
+		return (call_fail_all(c, errors));
+	}
+	return (call_list_result(c, items, age, errors));
 }

@@ -35,6 +35,17 @@ bool read_view_snapshot(struct rt_instance *, json_int_t max_age_s,
 int read_view_get(struct rt_instance *, json_int_t max_age_s,
     json_t *(*fetch)(void *arg, int *kind, char **cause), void *arg,
     struct read_view *, char **cause);
+/*
+ * A list tool over one section of the data ("guests", "clients") of every
+ * instance the call covers: rows that match are copied out, each
+ * instance's failure goes into instance_errors, and the call fails only
+ * when every instance failed. fetch gets the instance's state. Returns
+ * the tool's result (0 or -1).
+ */
+struct rt_call;
+int read_view_list(struct rt_call *, json_int_t default_max_age_s,
+    json_t *(*fetch)(void *arg, int *kind, char **cause),
+    const char *section, bool (*match)(struct rt_call *, const json_t *));
 /* Drops the snapshot reference and the live data; the view is then empty. */
 void read_view_put(struct read_view *);
 

@@ -625,29 +625,6 @@ cf_zone(struct rt_call *c, struct rt_instance *in, char **id, char **name)
 	return (0);
 }
 
-/* The instances a read covers; NULL after failing the call. */
-static struct rt_instance **
-cf_read_instances(struct rt_call *c, size_t *n)
-{
-	struct rt_instance **all, *in;
-
-	if (call_arg_str(c, "instance") != NULL) {
-		if ((in = call_instance(c)) == NULL)
-			return (NULL);
-		all = xcalloc(1, sizeof *all);
-		all[0] = in;
-		*n = 1;
-		return (all);
-	}
-	all = registry_instances_of(call_registry(c), c->rt->service, n);
-	if (*n == 0) {
-		free(all);
-		call_fail(c, "no cloudflare instance is configured");
-		return (NULL);
-	}
-	return (all);
-}
-
 /* A snapshot section list over every instance, live when too old. */
 static int
 cf_list_section(struct rt_call *c, const char *section)
@@ -664,7 +641,7 @@ cf_list_section(struct rt_call *c, const char *section)
 	size_t n, i, nerr = 0;
 	int kind;
 
-	if ((ins = cf_read_instances(c, &n)) == NULL)
+	if ((ins = call_read_instances(c, &n)) == NULL)
 		return (-1);
 	items = json_array();
 	errors = json_array();

@@ -711,54 +711,6 @@ docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	return (d);
 }
 
-/*
- * The instances a read covers: the one named, or every one. NULL after
- * failing the call; the caller frees the array.
- */
-static struct rt_instance **
-docker_read_instances(struct rt_call *c, size_t *n)
-{
-	struct rt_instance **all, *in;
-
-	if (call_arg_str(c, "instance") != NULL) {
-		if ((in = call_instance(c)) == NULL)
-			return (NULL);
-		all = xcalloc(1, sizeof *all);
-		all[0] = in;
-		*n = 1;
-		return (all);
-	}
-	all = registry_instances_of(call_registry(c), c->rt->service, n);
-	if (*n == 0) {
-		free(all);
-		call_fail(c, "no docker instance is configured");
-		return (NULL);
-	}
-	return (all);
-}
-
-/* Fails a multi-instance read whose every instance failed. */
-static int
-docker_fail_all(struct rt_call *c, json_t *errors)
-{
-	const json_t *e;
-	char *msg = NULL, *tmp;
-	size_t i;
-
-	json_array_foreach(errors, i, e) {
-		xasprintf(&tmp, "%s%sdocker %s: %s", msg != NULL ? msg : "",
-		    msg != NULL ? "; " : "", json_string_value(
-		    json_object_get(e, "instance")), json_string_value(
-		    json_object_get(e, "error")));
-		free(msg);
-		msg = tmp;
-	}
-	call_fail(c, "%s", msg != NULL ? msg : "no data");
-	free(msg);
-	json_decref(errors);
-	return (-1);
-}
-
 /* Whether a row's string member contains want, any case (or want NULL). */
 static bool
 docker_has(const json_t *row, const char *key, const char *want)
@@ -782,7 +734,7 @@ docker_list_containers(struct rt_call *c)
 	char *why;
 	size_t n, i, j, nerr = 0;
 
-	if ((ins = docker_read_instances(c, &n)) == NULL)
+	if ((ins = call_read_instances(c, &n)) == NULL)
 		return (-1);
 	items = json_array();
 	errors = json_array();
@@ -817,7 +769,7 @@ docker_list_containers(struct rt_call *c)
 	free(ins);
 	if (nerr == n) {
 		json_decref(items);
-		return (docker_fail_all(c, errors));
+		return (call_fail_all(c, errors));
 	}
 	return (call_list_result(c, items, age, errors));
 }
@@ -872,7 +824,7 @@ docker_list_live(struct rt_call *c, const char *path,
 	size_t n, i, k, nerr = 0;
 	int kind;
 
-	if ((ins = docker_read_instances(c, &n)) == NULL)
+	if ((ins = call_read_instances(c, &n)) == NULL)
 		return (-1);
 	items = json_array();
 	errors = json_array();
@@ -904,7 +856,7 @@ docker_list_live(struct rt_call *c, const char *path,
 	free(ins);
 	if (nerr == n) {
 		json_decref(items);
-		return (docker_fail_all(c, errors));
+		return (call_fail_all(c, errors));
 	}
 	return (call_list_result(c, items, 0, errors));
 }

@@ -572,32 +572,6 @@ ph_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 }
 
 /*
- * The instances a read covers: the one named, or every one. NULL after
- * failing the call; the caller frees the array.
- */
-static struct rt_instance **
-ph_read_instances(struct rt_call *c, size_t *n)
-{
-	struct rt_instance **all, *in;
-
-	if (call_arg_str(c, "instance") != NULL) {
-		if ((in = call_instance(c)) == NULL)
-			return (NULL);
-		all = xcalloc(1, sizeof *all);
-		all[0] = in;
-		*n = 1;
-		return (all);
-	}
-	all = registry_instances_of(call_registry(c), c->rt->service, n);
-	if (*n == 0) {
-		free(all);
-		call_fail(c, "no pihole instance is configured");
-		return (NULL);
-	}
-	return (all);
-}
-
-/*
  * The instances a write covers: "all" (where the tool allows it) or the
  * one named, which is required when several are configured. NULL after
  * failing the call; the caller frees the array.
@@ -635,28 +609,6 @@ ph_add_error(json_t *errors, struct rt_instance *in, char *why)
 	free(why);
 }
 
-/* Fails a multi-instance call whose every instance failed. */
-static int
-ph_fail_all(struct rt_call *c, json_t *errors)
-{
-	const json_t *e;
-	char *msg = NULL, *tmp;
-	size_t i;
-
-	json_array_foreach(errors, i, e) {
-		xasprintf(&tmp, "%s%spihole %s: %s", msg != NULL ? msg : "",
-		    msg != NULL ? "; " : "", json_string_value(
-		    json_object_get(e, "instance")), json_string_value(
-		    json_object_get(e, "error")));
-		free(msg);
-		msg = tmp;
-	}
-	call_fail(c, "%s", msg != NULL ? msg : "no data");
-	free(msg);
-	json_decref(errors);
-	return (-1);
-}
-
 /* The timer left after age_ms, from a summary row (new reference). */
 static json_t *
 ph_timer_left(const json_t *row, int64_t age_ms)
@@ -681,7 +633,7 @@ ph_get_summary(struct rt_call *c)
 	char *why;
 	size_t n, i, nerr = 0;
 
-	if ((ins = ph_read_instances(c, &n)) == NULL)
+	if ((ins = call_read_instances(c, &n)) == NULL)
 		return (-1);
 	rows = json_array();
 	errors = json_array();
@@ -711,7 +663,7 @@ ph_get_summary(struct rt_call *c)
 	free(ins);
 	if (nerr == n) {
 		json_decref(rows);
-		return (ph_fail_all(c, errors));
+		return (call_fail_all(c, errors));
 	}
 	return (call_ok(c, json_pack("{s:o, s:{s:I, s:I, s:f, s:I}, s:o}",
 	    "instances", rows, "totals", "queries_total", total,
@@ -731,7 +683,7 @@ ph_get_blocking(struct rt_call *c)
 	char *why;
 	size_t n, i, nerr = 0;
 
-	if ((ins = ph_read_instances(c, &n)) == NULL)
+	if ((ins = call_read_instances(c, &n)) == NULL)
 		return (-1);
 	rows = json_array();
 	errors = json_array();
@@ -756,7 +708,7 @@ ph_get_blocking(struct rt_call *c)
 	free(ins);
 	if (nerr == n) {
 		json_decref(rows);
-		return (ph_fail_all(c, errors));
+		return (call_fail_all(c, errors));
 	}
 	return (call_ok(c, json_pack("{s:o, s:o}", "instances", rows,
 	    "instance_errors", errors)));
@@ -821,7 +773,7 @@ ph_write_result(struct rt_call *c, const char *action, json_t *results,
 
 	if (json_array_size(results) == 0) {
 		json_decref(results);
-		return (ph_fail_all(c, errors));
+		return (call_fail_all(c, errors));
 	}
 	json_array_foreach(results, i, r) {
 		if (strcmp(json_string_value(json_object_get(r, "status")),
@@ -926,7 +878,7 @@ ph_list_domains(struct rt_call *c)
 	char path[64], *why;
 	size_t n, i, k, nerr = 0;
 
-	if ((ins = ph_read_instances(c, &n)) == NULL)
+	if ((ins = call_read_instances(c, &n)) == NULL)
 		return (-1);
 	/* /domains/{kind} alone means a domain name: filter kind here. */
 	ph_domains_path(path, sizeof path, type, type != NULL ? kind : NULL);
@@ -953,7 +905,7 @@ ph_list_domains(struct rt_call *c)
 	free(ins);
 	if (nerr == n) {
 		json_decref(items);
-		return (ph_fail_all(c, errors));
+		return (call_fail_all(c, errors));
 	}
 	return (call_list_result(c, items, 0, errors));
 }
@@ -1253,7 +1205,7 @@ ph_top_list(struct rt_call *c, const char *const *sections)
 	char *why;
 	size_t n, i, k, s, taken;
 
-	if ((ins = ph_read_instances(c, &n)) == NULL)
+	if ((ins = call_read_instances(c, &n)) == NULL)
 		return (-1);
 	items = json_array();
 	errors = json_array();
@@ -1280,7 +1232,7 @@ ph_top_list(struct rt_call *c, const char *const *sections)
 	if (json_array_size(errors) == n) {
 		free(ins);
 		json_decref(items);
-		return (ph_fail_all(c, errors));
+		return (call_fail_all(c, errors));
 	}
 	free(ins);
 	ph_sort_by_count(items);
@@ -1354,7 +1306,7 @@ ph_get_query_log(struct rt_call *c)
 	size_t n, i, k, total;
 	long long want;
 
-	if ((ins = ph_read_instances(c, &n)) == NULL)
+	if ((ins = call_read_instances(c, &n)) == NULL)
 		return (-1);
 	/* The newest queries up to this page, and one more to know of more. */
 	want = (cursor != NULL ? strtoll(cursor, NULL, 10) : 0) + limit + 1;
@@ -1402,7 +1354,7 @@ ph_get_query_log(struct rt_call *c)
 	if (json_array_size(errors) == n) {
 		free(ins);
 		json_decref(items);
-		return (ph_fail_all(c, errors));
+		return (call_fail_all(c, errors));
 	}
 	free(ins);
 	/* Several instances: one timeline, newest first. */
@@ -1434,7 +1386,7 @@ ph_get_upstreams(struct rt_call *c)
 	char *why;
 	size_t n, i, nerr = 0;
 
-	if ((ins = ph_read_instances(c, &n)) == NULL)
+	if ((ins = call_read_instances(c, &n)) == NULL)
 		return (-1);
 	rows = json_array();
 	errors = json_array();
@@ -1457,7 +1409,7 @@ ph_get_upstreams(struct rt_call *c)
 	free(ins);
 	if (nerr == n) {
 		json_decref(rows);
-		return (ph_fail_all(c, errors));
+		return (call_fail_all(c, errors));
 	}
 	return (call_ok(c, json_pack("{s:o, s:o}", "instances", rows,
 	    "instance_errors", errors)));

@@ -439,54 +439,6 @@ pve_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	return (p);
 }
 
-/*
- * The instances a read covers: the one named, or every one. NULL after
- * failing the call; the caller frees the array.
- */
-static struct rt_instance **
-pve_read_instances(struct rt_call *c, size_t *n)
-{
-	struct rt_instance **all, *in;
-
-	if (call_arg_str(c, "instance") != NULL) {
-		if ((in = call_instance(c)) == NULL)
-			return (NULL);
-		all = xcalloc(1, sizeof *all);
-		all[0] = in;
-		*n = 1;
-		return (all);
-	}
-	all = registry_instances_of(call_registry(c), c->rt->service, n);
-	if (*n == 0) {
-		free(all);
-		call_fail(c, "no proxmox instance is configured");
-		return (NULL);
-	}
-	return (all);
-}
-
-/* Fails a multi-instance read whose every instance failed. */
-static int
-pve_fail_all(struct rt_call *c, json_t *errors)
-{
-	const json_t *e;
-	char *msg = NULL, *tmp;
-	size_t i;
-
-	json_array_foreach(errors, i, e) {
-		xasprintf(&tmp, "%s%sproxmox %s: %s", msg != NULL ? msg : "",
-		    msg != NULL ? "; " : "", json_string_value(
-		    json_object_get(e, "instance")), json_string_value(
-		    json_object_get(e, "error")));
-		free(msg);
-		msg = tmp;
-	}
-	call_fail(c, "%s", msg != NULL ? msg : "no data");
-	free(msg);
-	json_decref(errors);
-	return (-1);
-}
-
 /* Whether a string contains another, ignoring case. */
 static bool
 pve_contains(const char *hay, const char *needle)
@@ -562,45 +514,8 @@ static int
 pve_list(struct rt_call *c, const char *section,
     bool (*match)(struct rt_call *, const json_t *))
 {
-	struct rt_instance **ins;
-	struct read_view v;
-	json_t *items, *errors;
-	const json_t *row;
-	int64_t age = 0;
-	char *why;
-	size_t n, i, j, nerr = 0;
-
-	if ((ins = pve_read_instances(c, &n)) == NULL)
-		return (-1);
-	items = json_array();
-	errors = json_array();
-	for (i = 0; i < n; i++) {
-		why = NULL;
-		if (read_view_get(ins[i], call_arg_int(c, "max_age_s",
-		    PVE_MAX_AGE_S), pve_view_fetch, pve_of(ins[i]), &v,
-		    &why) != 0) {
-			json_array_append_new(errors, json_pack("{s:s, s:s}",
-			    "instance", ins[i]->name, "error", why != NULL ?
-			    why : "no data"));
-			free(why);
-			nerr++;
-			continue;
-		}
-		json_array_foreach(json_object_get(v.data, section), j, row) {
-			if (match(c, row))
-				json_array_append_new(items,
-				    json_deep_copy(row));
-		}
-		if (v.age_ms > age)
-			age = v.age_ms;
-		read_view_put(&v);
-	}
-	free(ins);
-	if (nerr == n) {
-		json_decref(items);
-		return (pve_fail_all(c, errors));
-	}
-	return (call_list_result(c, items, age, errors));
+	return (read_view_list(c, PVE_MAX_AGE_S, pve_view_fetch, section,
+	    match));
 }
 
 /* proxmox_list_nodes: cluster nodes with load and memory. */
@@ -834,7 +749,7 @@ pve_get_cluster_status(struct rt_call *c)
 	char *why;
 	size_t n, i, nerr = 0;
 
-	if ((ins = pve_read_instances(c, &n)) == NULL)
+	if ((ins = call_read_instances(c, &n)) == NULL)
 		return (-1);
 	clusters = json_array();
 	errors = json_array();
@@ -861,7 +776,7 @@ pve_get_cluster_status(struct rt_call *c)
 	free(ins);
 	if (nerr == n) {
 		json_decref(clusters);
-		return (pve_fail_all(c, errors));
+		return (call_fail_all(c, errors));
 	}
 	return (call_ok(c, json_pack("{s:o, s:o}", "clusters", clusters,
 	    "instance_errors", errors)));
@@ -1688,7 +1603,7 @@ pve_list_backups(struct rt_call *c)
 	char *why;
 	size_t n, i, nerr = 0;
 
-	if ((ins = pve_read_instances(c, &n)) == NULL)
+	if ((ins = call_read_instances(c, &n)) == NULL)
 		return (-1);
 	items = json_array();
 	errors = json_array();
@@ -1705,7 +1620,7 @@ pve_list_backups(struct rt_call *c)
 	free(ins);
 	if (nerr == n) {
 		json_decref(items);
-		return (pve_fail_all(c, errors));
+		return (call_fail_all(c, errors));
 	}
 	return (call_list_result(c, items, 0, errors));
 }

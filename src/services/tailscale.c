@@ -474,29 +474,6 @@ ts_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	return (t);
 }
 
-/* The instances a read covers; NULL after failing the call. */
-static struct rt_instance **
-ts_read_instances(struct rt_call *c, size_t *n)
-{
-	struct rt_instance **all, *in;
-
-	if (call_arg_str(c, "instance") != NULL) {
-		if ((in = call_instance(c)) == NULL)
-			return (NULL);
-		all = xcalloc(1, sizeof *all);
-		all[0] = in;
-		*n = 1;
-		return (all);
-	}
-	all = registry_instances_of(call_registry(c), c->rt->service, n);
-	if (*n == 0) {
-		free(all);
-		call_fail(c, "no tailscale instance is configured");
-		return (NULL);
-	}
-	return (all);
-}
-
 /* Whether a device row passes list_devices' filters. */
 static bool
 ts_match(struct rt_call *c, const json_t *row)
@@ -540,7 +517,7 @@ ts_list_devices(struct rt_call *c)
 	char *why;
 	size_t n, i, j, nerr = 0;
 
-	if ((ins = ts_read_instances(c, &n)) == NULL)
+	if ((ins = call_read_instances(c, &n)) == NULL)
 		return (-1);
 	items = json_array();
 	errors = json_array();
