@@ -486,6 +486,14 @@ cmd_run(const struct options *o)
 	/* Held calls wait in the MCP thread; the dashboard decides. */
 	ap = approval_create((int64_t)conf->approval_timeout * 1000);
 	mcp_limits_default(&limits);
+	if (conf->max_message > 0)
+		limits.max_message = (size_t)conf->max_message;
+	if (conf->max_clients > 0)
+		limits.max_clients = (int)conf->max_clients;
+	if (conf->max_inflight > 0)
+		limits.max_inflight = (int)conf->max_inflight;
+	if (conf->rate_limit >= 0)
+		limits.rate_per_s = (int)conf->rate_limit;
 	/* Headless: nobody to ask, so held calls are refused at once. */
 	limits.approval = terminal ? ap : NULL;
 	if ((srv = mcp_server_start(fd, path, reg, pool, &limits,

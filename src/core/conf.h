@@ -39,6 +39,11 @@ struct rt_config {
 	bool read_only;
 	int approval_timeout;	/* seconds, default 50 */
 	int workers;		/* 0: default */
+	/* MCP server limits (mcp/server.h); -1 when unset. */
+	long max_message;	/* bytes per message */
+	long max_clients;	/* connections at once */
+	long max_inflight;	/* calls in flight per client */
+	long rate_limit;	/* calls per second per client; 0: none */
 	/* Caller roles and tool overrides, parsed by policy_create. */
 	char *roles;
 	char *tool_policy;
