@@ -536,6 +536,12 @@ conf_upper(char *buf, size_t n, const char *s)
 	return (1);
 }
 
+const char *const *
+conf_keys(bool global)
+{
+	return (global ? conf_global_keys : conf_service_keys);
+}
+
 /*
  * Maps an environment name (without "=value") to a section and key:
  * RACKTOP_<GLOBALKEY> or RACKTOP_<SERVICE>_<INSTANCE>_<KEY>, the key being

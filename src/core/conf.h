@@ -52,6 +52,9 @@ struct rt_config {
 	size_t ninstances;
 };
 
+/* The keys of [racktop] (global) or of a service section; NULL-terminated. */
+const char *const *conf_keys(bool global);
+
 /*
  * Loads the configuration. path NULL means the default file
  * ($XDG_CONFIG_HOME/racktop/racktop.conf, else ~/.config/racktop/...),
