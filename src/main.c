@@ -30,6 +30,7 @@
 #include "core/conf.h"
 #include "core/jobs.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/policy.h"
 #include "core/registry.h"
 #include "core/xmalloc.h"
@@ -510,9 +511,10 @@ cmd_run(const struct options *o)
 	struct registry *reg;
 	struct job_pool *pool;
 	struct approval *ap;
+	struct metrics_http *metrics = NULL;
 	sigset_t set, old;
 	char *path, *cause = NULL;
-	int fd, sig, workers, rv = 0;
+	int fd, sig, workers, mport = 0, rv = 0;
 	bool terminal = !o->headless;
 
 	reg = load(o, &conf);
@@ -576,6 +578,18 @@ cmd_run(const struct options *o)
 	}
 	registry_start_pollers(reg);
 	log_info("racktop %s listening on %s", PACKAGE_VERSION, path);
+	if (conf->metrics_listen != NULL) {
+		metrics = metrics_http_start(conf->metrics_listen, reg,
+		    &mport, &cause);
+		if (metrics == NULL) {
+			/* The MCP socket is up: a metrics error is not fatal. */
+			log_error("%s", cause);
+			free(cause);
+			cause = NULL;
+		} else
+			log_info("metrics on http://%s/metrics (port %d)",
+			    conf->metrics_listen, mport);
+	}
 
 	if (terminal)
 		rv = app_run(reg, pool, ap, path, o->theme != NULL ? o->theme :
@@ -597,6 +611,7 @@ cmd_run(const struct options *o)
 		}
 	}
 
+	metrics_http_stop(metrics);
 	mcp_server_stop(srv);
 	registry_stop_pollers(reg);
 out_pool:

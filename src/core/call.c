@@ -15,6 +15,7 @@
 #include "core/call.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/policy.h"
 #include "core/schema.h"
 #include "core/xmalloc.h"
@@ -69,6 +70,7 @@ call_notify(const struct rt_call *c)
 {
 	const struct call_observer *o = atomic_load(&call_observer);
 
+	metrics_count_call(c);
 	if (o != NULL)
 		o->fn(c, o->arg);
 }

@@ -70,7 +70,7 @@ static const char *conf_global_keys[] = {
 	"socket", "log", "log_level", "audit_log", "theme", "read_only",
 	"approval_timeout", "workers", "roles", "tool_policy", "socket_group",
 	"max_message", "max_clients", "max_inflight", "rate_limit",
-	NULL
+	"metrics_listen", NULL
 };
 
 static const char *conf_service_keys[] = {
@@ -997,6 +997,8 @@ conf_set_globals(struct rt_config *c, struct conf_sect *g, char **cause)
 			field = &c->tool_policy;
 		else if (strcmp(e->key, "socket_group") == 0)
 			field = &c->socket_group;
+		else if (strcmp(e->key, "metrics_listen") == 0)
+			field = &c->metrics_listen;
 		else if (strcmp(e->key, "read_only") == 0) {
 			if (conf_parse_bool(e->value, &c->read_only) != 0)
 				goto bad_bool;
@@ -1245,6 +1247,7 @@ conf_free(struct rt_config *c)
 	free(c->roles);
 	free(c->tool_policy);
 	free(c->socket_group);
+	free(c->metrics_listen);
 	free(c);
 }
 

@@ -44,6 +44,7 @@ struct rt_config {
 	long max_clients;	/* connections at once */
 	long max_inflight;	/* calls in flight per client */
 	long rate_limit;	/* calls per second per client; 0: none */
+	char *metrics_listen;	/* HOST:PORT of /metrics on loopback, or NULL */
 	/* Caller roles and tool overrides, parsed by policy_create. */
 	char *roles;
 	char *tool_policy;

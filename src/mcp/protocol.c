@@ -29,6 +29,7 @@
 #include "core/clock.h"
 #include "core/jobs.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/registry.h"
 #include "core/xmalloc.h"
 #include "mcp/jsonrpc.h"
@@ -1399,8 +1400,11 @@ proto_ctx_approval_fd(struct proto_ctx *ctx)
 int
 proto_ctx_approval_ms(struct proto_ctx *ctx)
 {
-	return (ctx->conf.approval != NULL ?
-	    approval_next_ms(ctx->conf.approval) : -1);
+	if (ctx->conf.approval == NULL)
+		return (-1);
+	/* Asked before every wait, so the gauge follows every change. */
+	metrics_set_pending_approvals(approval_held(ctx->conf.approval));
+	return (approval_next_ms(ctx->conf.approval));
 }
 
 /* Applies decisions and deadlines to held calls. */
