@@ -18,6 +18,7 @@
 #include "core/call.h"
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "core/problems.h"
 #include "core/registry.h"
 #include "core/snapshot.h"
 #include "core/xmalloc.h"
@@ -296,12 +297,21 @@ char *
 metrics_render(struct registry *reg, size_t *len)
 {
 	struct out o = { NULL, 0, 0 };
+	json_t *problems;
+	int crit, warn;
 
 	o.cap = 4096;
 	o.p = xmalloc(o.cap);
 	o.p[0] = '\0';
 	render_instances(&o, reg);
 	render_calls(&o);
+	problems = problems_collect(reg);
+	problems_count(problems, &crit, &warn);
+	json_decref(problems);
+	out_head(&o, "racktop_problems", "gauge",
+	    "Problems needing attention by severity (racktop_problems).");
+	out_printf(&o, "racktop_problems{severity=\"crit\"} %d\n", crit);
+	out_printf(&o, "racktop_problems{severity=\"warn\"} %d\n", warn);
 	out_head(&o, "racktop_approvals_pending", "gauge",
 	    "Agent calls waiting for the operator's approval.");
 	out_printf(&o, "racktop_approvals_pending %d\n",
