@@ -157,7 +157,21 @@ docker_explain(struct docker *d, char *why, int *kind)
 	char *s;
 
 	*kind = RT_ERR_UNREACHABLE;
-	if (d->ep.unix_path == NULL || why == NULL)
+	if (why == NULL)
+		return (why);
+	/* A TLS engine (--tlsverify) drops clients without a certificate. */
+	if (d->ep.unix_path == NULL && d->cert_file == NULL &&
+	    strncmp(d->ep.base_url, "https:", 6) == 0 &&
+	    (strstr(why, "failed receiving") != NULL ||
+	    strstr(why, "certificate required") != NULL ||
+	    strstr(why, "alert") != NULL)) {
+		*kind = RT_ERR_AUTH;
+		xasprintf(&s, "%s: the engine may require a client "
+		    "certificate (cert_file and key_file)", why);
+		free(why);
+		return (s);
+	}
+	if (d->ep.unix_path == NULL)
 		return (why);
 	if (strstr(why, "permission denied") != NULL) {
 		*kind = RT_ERR_AUTH;
@@ -676,17 +690,19 @@ static void *
 docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
     char **cause)
 {
-	const char *url, *ca, *cert, *key;
+	const char *url, *ca, *cert, *key, *v, *dir;
 	struct http_client *cl;
 	struct docker *d;
-	char *why = NULL;
+	char *why = NULL, *env_ca = NULL, *env_cert = NULL, *env_key = NULL;
 	long timeout;
-	bool verify;
+	bool verify, from_env = false;
 
 	url = conf_get(ic, "url");
 	/* The configuration's url wins; DOCKER_HOST only stands in for it. */
-	if (url == NULL)
-		url = getenv("DOCKER_HOST");
+	if (url == NULL && (v = getenv("DOCKER_HOST")) != NULL && *v != '\0') {
+		url = v;
+		from_env = true;
+	}
 	ca = conf_get(ic, "ca_file");
 	cert = conf_get(ic, "cert_file");
 	key = conf_get(ic, "key_file");
@@ -698,6 +714,31 @@ docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	    conf_get_bool(ic, "verify_tls", true, &verify, &why) != 0) {
 		*cause = why;
 		return (NULL);
+	}
+	/*
+	 * As the docker CLI: with DOCKER_HOST from the environment,
+	 * DOCKER_TLS_VERIFY turns on TLS with ca.pem, cert.pem and key.pem
+	 * from DOCKER_CERT_PATH (default ~/.docker), unless the section names
+	 * its own files.
+	 */
+	if (from_env && strncmp(url, "tcp://", 6) == 0 &&
+	    (v = getenv("DOCKER_TLS_VERIFY")) != NULL && *v != '\0') {
+		if ((dir = getenv("DOCKER_CERT_PATH")) != NULL && *dir != '\0') {
+			xasprintf(&env_ca, "%s/ca.pem", dir);
+			xasprintf(&env_cert, "%s/cert.pem", dir);
+			xasprintf(&env_key, "%s/key.pem", dir);
+		} else {
+			dir = getenv("HOME") != NULL ? getenv("HOME") : "";
+			xasprintf(&env_ca, "%s/.docker/ca.pem", dir);
+			xasprintf(&env_cert, "%s/.docker/cert.pem", dir);
+			xasprintf(&env_key, "%s/.docker/key.pem", dir);
+		}
+		if (ca == NULL)
+			ca = env_ca;
+		if (cert == NULL) {
+			cert = env_cert;
+			key = env_key;
+		}
 	}
 	d = xcalloc(1, sizeof *d);
 	d->in = in;
@@ -712,6 +753,9 @@ docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	atomic_init(&d->quick, false);
 	if (docker_endpoint_parse(url, ca != NULL || cert != NULL, &d->ep,
 	    cause) != 0) {
+		free(env_ca);
+		free(env_cert);
+		free(env_key);
 		docker_destroy(d);
 		return (NULL);
 	}
@@ -721,6 +765,9 @@ docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 		d->cert_file = xstrdup(cert);
 		d->key_file = xstrdup(key);
 	}
+	free(env_ca);
+	free(env_cert);
+	free(env_key);
 	if (conf_get(ic, "user") != NULL) {
 		d->user = xstrdup(conf_get(ic, "user"));
 		if (conf_get(ic, "password") != NULL)

@@ -50,14 +50,15 @@ dapi() {
 	curl -s -X "$m" --unix-socket "$SOCK" "$@" "http://d$p"
 }
 
-# Starts the private engine and waits for it to answer (10 s scaled).
+# Starts the private engine and waits for it to answer (10 s scaled);
+# extra arguments go to dockerd.
 engine_start() {
 	mkdir -p "$ENG"
 	echo '{}' >"$ENG/daemon.json"
 	"$DOCKERD" --config-file "$ENG/daemon.json" --host "unix://$SOCK" \
 	    --data-root "$ENG/data" --exec-root "$ENG/exec" \
 	    --pidfile "$ENG/dockerd.pid" --bridge=none --iptables=false \
-	    --ip6tables=false >"$ENG/dockerd.log" 2>&1 &
+	    --ip6tables=false "$@" >"$ENG/dockerd.log" 2>&1 &
 	DPID=$!
 	if ! wait_for curl -sf --unix-socket "$SOCK" http://d/_ping; then
 		cat "$ENG/dockerd.log"

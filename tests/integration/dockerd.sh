@@ -10,7 +10,15 @@
 . "${srcdir:-.}/tests/integration/lib.sh"
 . "${srcdir:-.}/tests/integration/dockerd-lib.sh"
 dockerd_require
-engine_start
+# The engine also listens on tcp://127.0.0.1 (a port it picks) with TLS,
+# verifying clients against the test CA.
+TLSF=${srcdir:-.}/tests/fixtures/tls
+engine_start --host tcp://127.0.0.1:0 --tlsverify --tlscacert "$TLSF/ca.pem" \
+    --tlscert "$TLSF/server.pem" --tlskey "$TLSF/server-key.pem"
+wait_for grep -q 'API listen on 127\.0\.0\.1:' "$ENG/dockerd.log"
+TCP=$(grep -o 'API listen on 127\.0\.0\.1:[0-9]*' "$ENG/dockerd.log" | head -1 |
+    sed 's/^API listen on //')
+[ -n "$TCP" ] || { cat "$ENG/dockerd.log"; exit 1; }
 image_import rt-busybox:latest
 dk create --network none --name web rt-busybox \
     sh -c 'echo out; echo err >&2; exec sleep 600' >/dev/null
@@ -94,6 +102,53 @@ expect_err docker_get_container_stats 'No such container: nosuch' container=nosu
 expect_err docker_get_container_logs 'No such container: nosuch' container=nosuch
 expect_err docker_start_container 'No such container: nosuch' container=nosuch
 expect_err docker_remove_container 'No such container: nosuch' container=nosuch
+
+# tcp:// with TLS: a client certificate from the test CA, made here.
+C=$TMPD/certs
+mkdir -p "$C"
+cp "$TLSF/ca.pem" "$C/ca.pem"
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=racktop \
+    -keyout "$C/key.pem" -out "$TMPD/client.csr" 2>/dev/null &&
+    printf 'extendedKeyUsage=clientAuth\n' >"$TMPD/client.ext" &&
+    openssl x509 -req -in "$TMPD/client.csr" -CA "$TLSF/ca.pem" -CAkey "$TLSF/ca-key.pem" \
+    -CAserial "$TMPD/ca.srl" -CAcreateserial -days 1 -extfile "$TMPD/client.ext" \
+    -out "$C/cert.pem" 2>/dev/null || fail "cannot make a client certificate"
+# lazy CONF TOOL ARGS...: one call with nothing listening (lazy mode).
+lazy() {
+	local conf=$1
+	shift
+	"$RACKTOP" call "$@" --config "$conf" --socket "$TMPD/lazy.sock" \
+	    >"$TMPD/out" 2>"$TMPD/err"
+}
+(umask 077
+printf '[docker "tls"]\nurl = tcp://%s\nca_file = %s\ncert_file = %s\nkey_file = %s\n' \
+    "$TCP" "$C/ca.pem" "$C/cert.pem" "$C/key.pem" >"$TMPD/tls.conf"
+printf '[docker "tls"]\nurl = tcp://%s\nca_file = %s\n' "$TCP" "$C/ca.pem" >"$TMPD/nocert.conf"
+printf '[docker "env"]\nrefresh = 5\n' >"$TMPD/env.conf"
+printf '[docker "conf"]\nurl = unix://%s\n' "$SOCK" >"$TMPD/url.conf")
+lazy "$TMPD/tls.conf" docker_get_system_info &&
+    jq -e '.api_version == "1.41" and .instance == "tls"' "$TMPD/out" >/dev/null &&
+    ok "tcp:// with TLS and a client certificate" ||
+    fail "tcp:// with TLS: $(cat "$TMPD/out" "$TMPD/err")"
+lazy "$TMPD/nocert.conf" docker_get_system_info
+[ $? -eq 1 ] && grep -q 'docker tls: .*require a client certificate' "$TMPD/err" &&
+    ok "tcp:// TLS without a client certificate fails: $(head -c 300 "$TMPD/err")" ||
+    fail "tcp:// TLS without a client certificate: $(cat "$TMPD/out" "$TMPD/err")"
+# DOCKER_HOST stands in for a missing url, with the CLI's TLS variables.
+DOCKER_HOST=tcp://$TCP DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$C \
+    lazy "$TMPD/env.conf" docker_list_containers max_age_s=0 &&
+    jq -e '.total == 1 and .items[0].instance == "env"' "$TMPD/out" >/dev/null &&
+    ok "DOCKER_HOST=tcp:// with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH" ||
+    fail "DOCKER_HOST tcp:// TLS: $(cat "$TMPD/out" "$TMPD/err")"
+DOCKER_HOST=tcp://$TCP DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$TMPD/nowhere \
+    lazy "$TMPD/env.conf" docker_list_containers max_age_s=0
+[ $? -ne 0 ] && grep -q "$TMPD/nowhere/ca.pem" "$TMPD/err" &&
+    ok "DOCKER_CERT_PATH without certificates: $(head -c 300 "$TMPD/err")" ||
+    fail "DOCKER_CERT_PATH without certificates: $(cat "$TMPD/out" "$TMPD/err")"
+# The configuration's url wins over DOCKER_HOST.
+DOCKER_HOST=unix://$TMPD/nowhere.sock lazy "$TMPD/url.conf" docker_list_containers max_age_s=0 &&
+    jq -e '.total == 1' "$TMPD/out" >/dev/null && ok "url wins over DOCKER_HOST" ||
+    fail "url over DOCKER_HOST: $(cat "$TMPD/out" "$TMPD/err")"
 
 # A client without permission on the socket (root's, mode 0660).
 (umask 022; printf '[docker "real"]\nurl = unix://%s\n' "$SOCK" >"$TMPD/nobody.conf")
