@@ -634,6 +634,9 @@ docker_poll(void *arg, int *kind, char **cause)
 	    (json_int_t)(clock_mono_ms() - t0), "connections_max",
 	    d->max_conns, "events", (json_int_t)atomic_load(
 	    &d->events_seen)));
+	log_debug("%s: %s: refresh: %zu containers, %ld requests in %lld ms",
+	    __func__, d->name, json_array_size(json_object_get(snap,
+	    "containers")), requests, (long long)(clock_mono_ms() - t0));
 	return (snap);
 }
 
