@@ -4,7 +4,8 @@
 # dockerd-lib.sh), through racktop --headless: images, networks, volumes,
 # system info, push to the registry, remove, pull back, errors inside an
 # HTTP 200 push stream (a missing tag, the registry down), a pull that
-# fails, and prune with the space reclaimed summed over its four parts.
+# fails, and prune with the space reclaimed summed over its four parts
+# (containers, images, build cache; networks have nothing to prune here).
 . "${srcdir:-.}/tests/integration/lib.sh"
 . "${srcdir:-.}/tests/integration/dockerd-lib.sh"
 dockerd_require
@@ -50,7 +51,8 @@ expect_err docker_push_image 'connection refused' image="$REG/rt/busybox" tag=2
 expect_err docker_remove_image 'No such image' image=rt-nosuch:1
 
 # Prune: a stopped container that wrote 100 kB, a dangling image (the tag
-# moved to a second import), the image's tags gone for containers only.
+# moved to a second import) and build cache. No unused network: creating
+# one would add an interface to the host.
 dk run --network none --name filler rt-busybox \
     dd if=/dev/zero of=/tmp/fill bs=1k count=100 >/dev/null 2>&1
 dk rmi "$REG/rt/busybox:1" "$REG/rt/busybox:2" >/dev/null
@@ -63,12 +65,21 @@ echo three >"$TMPD/two/file2"
 tar -C "$TMPD/two" -cf "$TMPD/two.tar" .
 dk import "$TMPD/two.tar" rt-tmp:1 >/dev/null
 [ "$(dk images -q -f dangling=true)" = "$old" ] || fail "no dangling image to prune"
+# Build cache: a BuildKit build FROM scratch (no image to resolve).
+mkdir -p "$TMPD/ctx"
+head -c 200000 /dev/urandom >"$TMPD/ctx/blob"
+printf 'FROM scratch\nCOPY blob /blob\n' >"$TMPD/ctx/Dockerfile"
+DOCKER_BUILDKIT=1 dk build -q -t rt-built:1 "$TMPD/ctx" >/dev/null 2>&1 ||
+    fail "docker build failed"
+expect_ok docker_get_system_info '.build_cache_size >= 200000'
+
 expect_ok docker_prune_system '.status == "dry_run" and (.requests | length) == 4' dry_run=true
 dk inspect filler >/dev/null 2>&1 || fail "dry_run pruned"
 expect_ok docker_prune_system '.status == "ok" and
     (.parts | keys) == ["build_cache", "containers", "images", "networks"] and
     .parts.containers.deleted == 1 and .parts.containers.space_reclaimed >= 102400 and
     .parts.images.deleted >= 1 and .parts.images.space_reclaimed > 0 and
+    .parts.build_cache.deleted >= 1 and .parts.build_cache.space_reclaimed >= 200000 and
     .space_reclaimed == ([.parts[].space_reclaimed] | add)'
 echo "note: prune reclaimed $(jq -c '{space_reclaimed, parts}' "$TMPD/out")"
 dk inspect filler >/dev/null 2>&1 && fail "prune left the stopped container"
