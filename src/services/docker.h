@@ -11,7 +11,8 @@
  *   { "engine": { "version", "api_version", "os", "arch" },
  *     "containers": [ {instance, id, short_id, name, image, state, status,
  *                      health, created, cpu, cpu_percent, mem, mem_limit,
- *                      mem_percent, tty} ] }
+ *                      mem_percent, tty} ],
+ *     "refresh": { requests, ms, connections_max, events } }
  * cpu is a fraction (cpu_percent / 100, the dashboard's percent kind);
  * cpu and mem are present only for running containers with a sample.
  */
