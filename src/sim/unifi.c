@@ -700,13 +700,19 @@ unifi_sta(struct sim_service *svc, struct sim_request *req,
 			continue;
 		d = &u->devices[cl->uplink];
 		up = (now - cl->assoc_ms) / 1000;
+		/*
+		 * As recorded controllers answer: a wired client counts its
+		 * traffic as wired-rx_bytes, a wireless one as rx_bytes.
+		 */
 		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:I, "
 		    "s:I, s:I, s:I, s:I, s:b, s:b, s:b, s:s, s:I}", "_id",
 		    cl->id, "mac", cl->mac, "hostname", cl->name, "ip", cl->ip,
 		    "oui", "Generic", "is_wired", cl->wired, "network",
 		    cl->network, "site_id", "65a100000000000000000000",
-		    "uptime", (json_int_t)up, "rx_bytes", (json_int_t)(up *
-		    cl->rate), "tx_bytes", (json_int_t)(up * cl->rate / 4),
+		    "uptime", (json_int_t)up, cl->wired ? "wired-rx_bytes" :
+		    "rx_bytes", (json_int_t)(up * cl->rate), cl->wired ?
+		    "wired-tx_bytes" : "tx_bytes", (json_int_t)(up * cl->rate /
+		    4),
 		    "first_seen", (json_int_t)(cl->assoc_ms / 1000 - 86400),
 		    "last_seen", (json_int_t)(now / 1000), "is_guest", 0,
 		    "authorized", 1, "blocked", 0, "user_id", cl->id,
@@ -719,6 +725,11 @@ unifi_sta(struct sim_service *svc, struct sim_request *req,
 			    json_integer(1000));
 		} else {
 			json_object_set_new(o, "ap_mac", json_string(d->mac));
+			/* Also the switch port the AP hangs off, as real. */
+			json_object_set_new(o, "sw_mac", json_string(
+			    u->devices[1].mac));
+			json_object_set_new(o, "sw_port", json_integer(
+			    cl->uplink + 1));
 			json_object_set_new(o, "essid", json_string(
 			    strcmp(cl->network, "IoT") == 0 ? "IoT" : "Home"));
 			json_object_set_new(o, "signal", json_integer(
