@@ -88,6 +88,12 @@ struct rt_service {
 	const struct rt_tool *tools;	/* { .name = NULL } terminated */
 	const struct rt_view *views;	/* { .name = NULL } terminated or NULL */
 	int refresh_s;		/* default seconds between polls */
+	/*
+	 * An environment variable holding a url (DOCKER_HOST): with no
+	 * instance of this service configured and the variable set, the
+	 * registry adds one named "env" with that url. NULL: none.
+	 */
+	const char *env_url;
 	/* Private state from the config section; NULL and *cause on error. */
 	void *(*create)(struct rt_instance *, const struct rt_instance_conf *,
 	    char **cause);

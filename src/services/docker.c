@@ -2111,6 +2111,7 @@ const struct rt_service docker_service = {
 	.refresh_s = DOCKER_REFRESH_S,
 	.create = docker_create,
 	.destroy = docker_destroy,
+	.env_url = "DOCKER_HOST",
 	.poll = docker_poll,
 	.problems = docker_problems,
 };

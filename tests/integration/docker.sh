@@ -120,6 +120,17 @@ if DOCKER_HOST="unix://$T/nowhere.sock" "$RACKTOP" call docker_list_containers \
     jq -e '.total > 0 and .items[0].instance == "conf"' >/dev/null; then
 	ok "url wins over DOCKER_HOST"
 else fail "url over DOCKER_HOST: $(cat "$T/err")"; fi
+# With no docker section at all, DOCKER_HOST makes an instance "env".
+: >"$T/none.conf"
+if DOCKER_HOST="unix://$SOCK" "$RACKTOP" call docker_list_containers max_age_s=0 \
+    --config "$T/none.conf" --socket "$T/lazy.sock" 2>"$T/err" |
+    jq -e '.total > 0 and .items[0].instance == "env"' >/dev/null; then
+	ok "DOCKER_HOST without any docker section"
+else fail "DOCKER_HOST without a section: $(cat "$T/err")"; fi
+"$RACKTOP" call docker_list_containers --config "$T/none.conf" \
+    --socket "$T/lazy.sock" 2>"$T/err" | jq -e '.total == 0' >/dev/null &&
+    ok "no DOCKER_HOST, no section: no instance" ||
+    fail "an instance without DOCKER_HOST or a section"
 DOCKER_HOST="unix://$T/nowhere.sock" "$RACKTOP" call docker_list_containers \
     max_age_s=0 --config "$T/env.conf" --socket "$T/lazy.sock" >/dev/null 2>"$T/err"
 grep -q "no engine socket at $T/nowhere.sock: is dockerd running?" "$T/err" &&
