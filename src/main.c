@@ -486,8 +486,11 @@ cmd_run(const struct options *o)
 	/* Held calls wait in the MCP thread; the dashboard decides. */
 	ap = approval_create((int64_t)conf->approval_timeout * 1000);
 	mcp_limits_default(&limits);
-	/* Headless: nobody to ask, so held calls are refused at once. */
-	limits.approval = terminal ? ap : NULL;
+	/*
+	 * Headless, nobody attaches: held calls are asked through the
+	 * client's elicitation, or refused (approval_timeout still applies).
+	 */
+	limits.approval = ap;
 	if ((srv = mcp_server_start(fd, path, reg, pool, &limits,
 	    &cause)) == NULL) {
 		fprintf(stderr, "racktop: %s\n", cause);

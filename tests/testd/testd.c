@@ -4,7 +4,7 @@
  * in tests/mcp/. Test-only, never installed.
  *
  *   racktop-testd --socket PATH [--workers N] [--page-size N]
- *       [--approvals CONTROL [--approval-timeout MS]]
+ *       [--approvals CONTROL] [--approval-timeout MS] [--audit FILE]
  *
  * No configuration file: one testsvc instance, "a" (a parsed
  * `[testsvc "a"]`), whose snapshot is the resource
@@ -15,10 +15,12 @@
  * cleanly (exit 0). Exit 2 on a usage or start-up error.
  *
  * Without --approvals nobody approves, as in `racktop --headless`:
- * agents' destructive calls are refused. With it, they are held and a
+ * agents' destructive calls are asked through the client's elicitation
+ * when it declared it, refused otherwise. With it, they are held and a
  * stand-in for the operator serves the control socket CONTROL
  * (testd-approve.c): the tests see each held call there and answer y, n
- * or a. This exists only in this test binary.
+ * or a. This exists only in this test binary. --approval-timeout bounds
+ * both kinds of waiting; --audit writes the audit log to FILE.
  *
  * DESIGN: main blocks the signals it waits for before any thread starts,
  * so every thread inherits the mask, and then sleeps in sigwait; the MCP
@@ -37,6 +39,7 @@
 #include <stdlib.h>
 
 #include "core/approval.h"
+#include "core/audit.h"
 #include "core/call.h"
 #include "core/conf.h"
 #include "core/jobs.h"
@@ -53,7 +56,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: racktop-testd --socket PATH [--workers N] "
-	    "[--page-size N] [--approvals CONTROL [--approval-timeout MS]]\n");
+	    "[--page-size N] [--approvals CONTROL] [--approval-timeout MS] "
+	    "[--audit FILE]\n");
 	exit(2);
 }
 
@@ -83,9 +87,10 @@ main(int argc, char **argv)
 		{ "page-size", required_argument, NULL, 'p' },
 		{ "approvals", required_argument, NULL, 'a' },
 		{ "approval-timeout", required_argument, NULL, 't' },
+		{ "audit", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = NULL, *control = NULL;
+	const char *path = NULL, *control = NULL, *audit = NULL;
 	struct testd_approve *operator = NULL;
 	struct approval *ap = NULL;
 	int approval_ms = 50000;
@@ -116,6 +121,9 @@ main(int argc, char **argv)
 		case 't':
 			approval_ms = testd_number("approval-timeout", optarg,
 			    INT_MAX);
+			break;
+		case 'A':
+			audit = optarg;
 			break;
 		default:
 			usage();
@@ -150,19 +158,20 @@ main(int argc, char **argv)
 	    registry_add_instances(reg, conf, &cause) != 0)
 		goto fail_reg;
 	call_policy.check_output = true;
+	if (audit != NULL && audit_open(audit, &cause) != 0)
+		goto fail_reg;
 
 	pool = job_pool_create(workers);
 	if ((fd = sockpath_listen(path, &cause)) == -1)
 		goto fail_pool;
 	mcp_limits_default(&limits);
 	limits.page_size = page_size;
-	if (control != NULL) {
-		ap = approval_create(approval_ms);
-		if ((operator = testd_approve_start(control, ap,
-		    &cause)) == NULL)
-			goto fail_pool;
-		limits.approval = ap;
-	}
+	/* As racktop: a broker always; an operator only with --approvals. */
+	ap = approval_create(approval_ms);
+	limits.approval = ap;
+	if (control != NULL && (operator = testd_approve_start(control, ap,
+	    &cause)) == NULL)
+		goto fail_pool;
 	if ((ms = mcp_server_start(fd, path, reg, pool, &limits,
 	    &cause)) == NULL)
 		goto fail_pool;
@@ -181,6 +190,7 @@ main(int argc, char **argv)
 	job_pool_destroy(pool);
 	registry_destroy(reg);
 	conf_free(conf);
+	audit_close();
 	curl_global_cleanup();
 	return (0);
 
