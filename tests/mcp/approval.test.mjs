@@ -1,8 +1,8 @@
 // Operator approval with the official TypeScript SDK, against
 // racktop-testd --approvals (its test-only stand-in for the operator on a
 // control socket), straight over the socket and through `racktop mcp`:
-// an agent's testsvc_wipe waits, saying so in a progress notification,
-// until y runs it or n denies it; more calls held than there are workers
+// an agent's testsvc_wipe waits, saying so in progress notifications
+// repeated until the answer, until y runs it or n denies it; more calls held than there are workers
 // while reads complete; a approves that caller's tool on its connection
 // only, so a second client claiming the same clientInfo name is still
 // held; a cancelled or disconnected call is withdrawn and never runs,
@@ -133,6 +133,20 @@ for (const mode of ['socket', 'bridge']) {
       check.check('testsvc_wipe', r);
       assert.equal(r.isError, false, resultText(r));
       assert.equal((await count()).wipes, before0.wipes + 1);
+    });
+
+    test('while held, waiting progress repeats, each value higher', { timeout: scaled(30000) }, async () => {
+      // A fifth of the approval timeout between ticks (at most 10 s).
+      const call = wipe(conn, 'vm-107');
+      const ev = await op.request();
+      await waitFor('three progress notifications', async () => call.progress.length >= 3, 10000);
+      for (const [i, n] of call.progress.entries()) {
+        assert.match(n.message ?? '', /^waiting for operator approval/);
+        if (i > 0) assert.ok(n.progress > call.progress[i - 1].progress, 'progress must increase');
+      }
+      assert.match(call.progress[1].message, /\(\d+ s left\)$/);
+      op.decide('n', ev.id);
+      assert.equal(resultText((await call.p).r), 'denied by operator');
     });
 
     test('n denies', { timeout: scaled(30000) }, async () => {

@@ -5,6 +5,7 @@
  *
  *   racktop-testd --socket PATH [--workers N] [--page-size N]
  *       [--approvals CONTROL] [--approval-timeout MS] [--audit FILE]
+ *       [--roles ROLES]
  *
  * No configuration file: one testsvc instance, "a" (a parsed
  * `[testsvc "a"]`), whose snapshot is the resource
@@ -20,7 +21,8 @@
  * stand-in for the operator serves the control socket CONTROL
  * (testd-approve.c): the tests see each held call there and answer y, n
  * or a. This exists only in this test binary. --approval-timeout bounds
- * both kinds of waiting; --audit writes the audit log to FILE.
+ * both kinds of waiting; --audit writes the audit log to FILE; --roles
+ * is racktop.conf's roles (policy.h).
  *
  * DESIGN: main blocks the signals it waits for before any thread starts,
  * so every thread inherits the mask, and then sleeps in sigwait; the MCP
@@ -37,6 +39,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "core/approval.h"
 #include "core/audit.h"
@@ -44,6 +47,7 @@
 #include "core/conf.h"
 #include "core/jobs.h"
 #include "core/log.h"
+#include "core/policy.h"
 #include "core/registry.h"
 #include "mcp/server.h"
 #include "mcp/sockpath.h"
@@ -57,7 +61,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: racktop-testd --socket PATH [--workers N] "
 	    "[--page-size N] [--approvals CONTROL] [--approval-timeout MS] "
-	    "[--audit FILE]\n");
+	    "[--audit FILE] [--roles ROLES]\n");
 	exit(2);
 }
 
@@ -88,9 +92,11 @@ main(int argc, char **argv)
 		{ "approvals", required_argument, NULL, 'a' },
 		{ "approval-timeout", required_argument, NULL, 't' },
 		{ "audit", required_argument, NULL, 'A' },
+		{ "roles", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL, *control = NULL, *audit = NULL;
+	const char *roles = NULL;
 	struct testd_approve *operator = NULL;
 	struct approval *ap = NULL;
 	int approval_ms = 50000;
@@ -125,6 +131,9 @@ main(int argc, char **argv)
 		case 'A':
 			audit = optarg;
 			break;
+		case 'r':
+			roles = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -158,6 +167,9 @@ main(int argc, char **argv)
 	    registry_add_instances(reg, conf, &cause) != 0)
 		goto fail_reg;
 	call_policy.check_output = true;
+	if (roles != NULL && (call_policy.policy = policy_create(roles, NULL,
+	    geteuid(), &cause)) == NULL)
+		goto fail_reg;
 	if (audit != NULL && audit_open(audit, &cause) != 0)
 		goto fail_reg;
 
@@ -191,6 +203,7 @@ main(int argc, char **argv)
 	registry_destroy(reg);
 	conf_free(conf);
 	audit_close();
+	policy_free((struct policy *)call_policy.policy);
 	curl_global_cleanup();
 	return (0);
 
