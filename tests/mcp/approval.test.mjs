@@ -165,9 +165,15 @@ for (const mode of ['socket', 'bridge']) {
       const calls = [1, 2, 3, 4, 5].map((i) => wipe(conn, `t-${i}`));
       const evs = [];
       for (let i = 0; i < calls.length; i++) evs.push(await op.request());
-      for (let i = 0; i < 20; i++) {
-        const r = await callChecked(conn, check, 'testsvc_echo', { text: `read ${i}` });
-        assert.equal(r.isError, false);
+      // Another agent's reads, and this one's, still complete.
+      const other = await connect(mode, srv.sock, 'reading-agent');
+      try {
+        for (let i = 0; i < 20; i++) {
+          const r = await callChecked(i % 2 ? conn : other, check, 'testsvc_echo', { text: `read ${i}` });
+          assert.equal(r.isError, false);
+        }
+      } finally {
+        await other.close();
       }
       for (const ev of evs) op.decide('y', ev.id);
       for (const c of calls) assert.equal((await c.p).r.isError, false);
