@@ -36,10 +36,15 @@ class User {
     this.asked = [];
     this.answer = { action: 'accept', content: { approve: true } };
     this.gate = null;
+    this.aborts = 0;
   }
 
-  async handle(params) {
+  // extra.signal aborts when racktop cancels its question.
+  async handle(params, extra) {
     this.asked.push(params);
+    extra?.signal?.addEventListener('abort', () => {
+      this.aborts++;
+    });
     if (this.gate) await this.gate;
     return this.answer;
   }
@@ -106,7 +111,7 @@ for (const mode of ['socket', 'bridge']) {
     before(async () => {
       conn = await connect(mode, srv.sock, `elicit-${mode}`, {
         capabilities: ELICIT,
-        setup: (c) => c.setRequestHandler(ElicitRequestSchema, (req) => user.handle(req.params)),
+        setup: (c) => c.setRequestHandler(ElicitRequestSchema, (req, extra) => user.handle(req.params, extra)),
       });
       check = new OutputCheck((await listAllTools(conn.client)).tools);
     });
@@ -158,6 +163,7 @@ for (const mode of ['socket', 'bridge']) {
         open = res;
       });
       const n = user.asked.length;
+      const aborts = user.aborts;
       const ac = new AbortController();
       const p = conn.client.callTool({ name: 'testsvc_wipe', arguments: { target: `${mode}-c` } },
         undefined, { signal: ac.signal, timeout: scaled(10000) }).then((r) => ({ r }), (err) => ({ err }));
@@ -166,6 +172,7 @@ for (const mode of ['socket', 'bridge']) {
       assert.ok((await p).err, 'the aborted call resolved');
       await waitFor('the withdrawal in the audit log', async () =>
         decisions(`${mode}-c`).some((l) => l.decision === 'withdrawn: cancelled'));
+      await waitFor('racktop to cancel its question', async () => user.aborts > aborts);
       open();	// the user says yes, too late
       user.gate = null;
       // Another call after it: the connection still works, the wipe never ran.
@@ -173,6 +180,20 @@ for (const mode of ['socket', 'bridge']) {
         (await count()).echoes >= 0 && user.asked.length > n);
       assert.equal((await count()).wipes, before0.wipes);
       checkLine(decisions(`${mode}-c`).at(-1), 'withdrawn: cancelled', /^elicitation$/);
+    });
+
+    test('an unanswered question times out, and the question is cancelled', { timeout: scaled(30000) }, async () => {
+      if (mode !== 'socket') return;	// one run is enough: 4 s of waiting
+      const before0 = await count();
+      const aborts = user.aborts;
+      user.gate = new Promise(() => {});	// the user never answers
+      const r = await callChecked(conn, check, 'testsvc_wipe', { target: `${mode}-t` }, { timeout: scaled(20000) });
+      user.gate = null;
+      await waitFor('racktop to cancel its question', async () => user.aborts > aborts);
+      assert.equal(r.isError, true);
+      assert.match(resultText(r), /^not approved: timed out/);
+      assert.equal((await count()).wipes, before0.wipes);
+      checkLine(decisions(`${mode}-t`).at(-1), 'timed out', /^elicitation$/);
     });
 
     test('idempotency_key: a retry returns the first outcome without asking', { timeout: scaled(20000) }, async () => {
@@ -219,7 +240,8 @@ describe('2025-11-25 without elicitation', () => {
   });
 });
 
-describe('2026-07-28 input_required', () => {
+for (const how of ['socket', 'bridge']) describe(`2026-07-28 input_required over ${how === 'socket' ? 'the socket' : 'racktop mcp'}`, () => {
+  const t = (name) => `${how}-${name}`;
   let conn;
   let check;
   const user = new User();
@@ -236,7 +258,7 @@ describe('2026-07-28 input_required', () => {
   }
 
   before(async () => {
-    conn = await connect2('socket', 'modern', srv.sock, 'elicit-modern', {
+    conn = await connect2(how, 'modern', srv.sock, `elicit-modern-${how}`, {
       capabilities: ELICIT,
       setup: (c) => c.setRequestHandler('elicitation/create', (req) => user.handle(req.params)),
     });
@@ -249,25 +271,25 @@ describe('2026-07-28 input_required', () => {
 
   test('the SDK driver answers: accept runs, decline is denied', { timeout: scaled(20000) }, async () => {
     const before0 = await count();
-    const r = await conn.client.callTool({ name: 'testsvc_wipe', arguments: { target: 'm-a' } }, { timeout: scaled(10000) });
+    const r = await conn.client.callTool({ name: 'testsvc_wipe', arguments: { target: t('m-a') } }, { timeout: scaled(10000) });
     check.check('testsvc_wipe', r);
     assert.equal(r.isError, false, JSON.stringify(r));
-    assert.match(user.asked.at(-1).message, /testsvc_wipe on m-a/);
-    assert.match(user.asked.at(-1).message, /"path":"\/testsvc\/wipe\/m-a"/);
+    assert.match(user.asked.at(-1).message, new RegExp(`testsvc_wipe on ${t('m-a')}`));
+    assert.match(user.asked.at(-1).message, new RegExp(`"path":"/testsvc/wipe/${t('m-a')}"`));
     user.answer = { action: 'decline' };
-    const d = await conn.client.callTool({ name: 'testsvc_wipe', arguments: { target: 'm-d' } }, { timeout: scaled(10000) });
+    const d = await conn.client.callTool({ name: 'testsvc_wipe', arguments: { target: t('m-d') } }, { timeout: scaled(10000) });
     user.answer = { action: 'accept', content: { approve: true } };
     assert.equal(d.isError, true);
     assert.equal(d.content[0].text, 'denied by operator');
     assert.equal((await count()).wipes, before0.wipes + 1);
-    checkLine(decisions('m-a').at(-1), 'approved', /^elicitation: accept \(requestState\)$/);
-    checkLine(decisions('m-d').at(-1), 'denied', /^elicitation: decline \(requestState\)$/);
+    checkLine(decisions(t('m-a')).at(-1), 'approved', /^elicitation: accept \(requestState\)$/);
+    checkLine(decisions(t('m-d')).at(-1), 'denied', /^elicitation: decline \(requestState\)$/);
   });
 
   test('a requestState is single-use, tamper-proof and bound to caller and call', { timeout: scaled(20000) }, async () => {
     const before0 = await count();
     const yes = { approve: { action: 'accept', content: { approve: true } } };
-    const first = await leg(conn, { target: 'm-r' });
+    const first = await leg(conn, { target: t('m-r') });
     assert.equal(first.resultType, 'input_required');
     assert.equal(first.inputRequests.approve.method, 'elicitation/create');
     assert.equal(typeof first.requestState, 'string');
@@ -276,15 +298,15 @@ describe('2026-07-28 input_required', () => {
 
     // Tampered: one character changed.
     const flip = st.slice(0, 10) + (st[10] === 'a' ? 'b' : 'a') + st.slice(11);
-    await assert.rejects(leg(conn, { target: 'm-r' }, { requestState: flip, inputResponses: yes }),
+    await assert.rejects(leg(conn, { target: t('m-r') }, { requestState: flip, inputResponses: yes }),
       /requestState refused: tampered or not issued by this racktop/);
     // For another call (other arguments).
-    await assert.rejects(leg(conn, { target: 'm-x' }, { requestState: st, inputResponses: yes }),
+    await assert.rejects(leg(conn, { target: t('m-x') }, { requestState: st, inputResponses: yes }),
       /requestState refused: issued for another call/);
     // From another connection (another caller, as the stateless era allows).
-    const thief = await connect2('socket', 'modern', srv.sock, 'elicit-modern', { capabilities: ELICIT });
+    const thief = await connect2(how, 'modern', srv.sock, `elicit-modern-${how}`, { capabilities: ELICIT });
     try {
-      await assert.rejects(leg(thief, { target: 'm-r' }, { requestState: st, inputResponses: yes }),
+      await assert.rejects(leg(thief, { target: t('m-r') }, { requestState: st, inputResponses: yes }),
         /requestState refused: issued to another caller/);
     } finally {
       await thief.close();
@@ -292,29 +314,29 @@ describe('2026-07-28 input_required', () => {
     assert.equal((await count()).wipes, before0.wipes, 'a refused state ran the call');
 
     // The real retry runs it once; replaying it is refused.
-    const ok = await leg(conn, { target: 'm-r' }, { requestState: st, inputResponses: yes });
+    const ok = await leg(conn, { target: t('m-r') }, { requestState: st, inputResponses: yes });
     check.check('testsvc_wipe', ok);
     assert.equal(ok.isError, false);
-    await assert.rejects(leg(conn, { target: 'm-r' }, { requestState: st, inputResponses: yes }),
+    await assert.rejects(leg(conn, { target: t('m-r') }, { requestState: st, inputResponses: yes }),
       /requestState refused: already used or unknown/);
     assert.equal((await count()).wipes, before0.wipes + 1);
-    const refused = decisions('m-r').filter((l) => l.detail === 'requestState refused');
+    const refused = decisions(t('m-r')).filter((l) => l.detail === 'requestState refused');
     assert.equal(refused.length, 3);
     for (const l of refused) checkLine(l, 'denied');
-    assert.equal(decisions('m-x').at(-1).detail, 'requestState refused');
+    assert.equal(decisions(t('m-x')).at(-1).detail, 'requestState refused');
 
     // Without the answer, it asks again.
-    const second = await leg(conn, { target: 'm-r' });
+    const second = await leg(conn, { target: t('m-r') });
     states.push(second.requestState);
-    const again = await leg(conn, { target: 'm-r' }, { requestState: second.requestState });
+    const again = await leg(conn, { target: t('m-r') }, { requestState: second.requestState });
     assert.equal(again.resultType, 'input_required');
     states.push(again.requestState);
   });
 
   test('a client without elicitation is refused', { timeout: scaled(20000) }, async () => {
-    const plain = await connect2('socket', 'modern', srv.sock, 'plain-modern');
+    const plain = await connect2(how, 'modern', srv.sock, 'plain-modern');
     try {
-      const r = await plain.client.callTool({ name: 'testsvc_wipe', arguments: { target: 'm-p' } }, { timeout: scaled(10000) });
+      const r = await plain.client.callTool({ name: 'testsvc_wipe', arguments: { target: t('m-p') } }, { timeout: scaled(10000) });
       assert.equal(r.isError, true);
       assert.match(r.content[0].text, /^not approved: no operator/);
     } finally {
