@@ -88,7 +88,10 @@ before(async () => {
 });
 
 after(async () => {
-  await srv?.stop();
+  const exited = await srv?.stop();
+  // A clean exit: no sanitizer report, nothing leaked.
+  assert.deepEqual(exited, { code: 0, signal: null }, srv?.stderr);
+  assert.doesNotMatch(srv?.stderr ?? '', /Sanitizer|runtime error:/);
   srv?.cleanup();
   // Nothing secret in the audit log: no requestState, whole or in part.
   const text = fs.existsSync(auditPath) ? fs.readFileSync(auditPath, 'utf8') : '';

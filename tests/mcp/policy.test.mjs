@@ -27,7 +27,10 @@ before(async () => {
 });
 
 after(async () => {
-  await srv?.stop();
+  const exited = await srv?.stop();
+  // A clean exit: no sanitizer report, nothing leaked.
+  assert.deepEqual(exited, { code: 0, signal: null }, srv?.stderr);
+  assert.doesNotMatch(srv?.stderr ?? '', /Sanitizer|runtime error:/);
   srv?.cleanup();
   fs.rmSync(auditDir, { recursive: true, force: true });
 });
