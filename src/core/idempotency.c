@@ -26,7 +26,7 @@ struct idem_entry {
 	unsigned char name[SHA256_DIGEST_LENGTH];
 	unsigned char args[SHA256_DIGEST_LENGTH];
 	bool done;
-	char *result;		/* JSON text of structuredContent, or NULL */
+	char *result;		/* structuredContent as JSON, or NULL */
 	char *error;		/* or the error text */
 	int64_t expires;	/* clock_mono_ms(); done entries only */
 	struct idem_entry *prev, *next;

@@ -36,7 +36,7 @@ enum idem_state {
 	IDEM_NEW,	/* claimed: run the call, then idem_finish/release */
 	IDEM_REPLAY,	/* the first outcome: *result or *error set */
 	IDEM_BUSY,	/* the first call has not ended yet */
-	IDEM_MISMATCH,	/* the key was used with other arguments or tool */
+	IDEM_MISMATCH,	/* used with other arguments or tool */
 	IDEM_FULL,	/* every entry is a call in progress */
 };
 

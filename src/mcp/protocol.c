@@ -152,7 +152,7 @@ struct proto_ctx {
 	struct jr_buf out;		/* one reply being built */
 	struct jr_buf tmp;		/* a result's JSON text */
 	size_t ninst;			/* instances (resources) */
-	int64_t ask_timeout_ms;		/* elicitation answers, requestState */
+	int64_t ask_timeout_ms;		/* for answers and requestState */
 	struct reqstate *rs;		/* 2026-07-28 requestState */
 	uint64_t next_ask;		/* ids of our elicitation requests */
 };
@@ -1929,7 +1929,7 @@ m_tools_call(struct proto_session *s, struct proto_req *r)
 			if ((rv = ask_redeem(s, r, c, state)) == -2)
 				return;
 			if (rv == 1)
-				rv = RT_CALL_HOLD;	/* no answer: ask again */
+				rv = RT_CALL_HOLD;	/* ask again */
 		}
 		ask = rv == RT_CALL_HOLD && can_ask(s, r);
 	}

@@ -252,7 +252,7 @@ START_TEST(test_idempotency_key)
 	ck_assert_int_eq(atomic_load(&writes), 3);
 	call_free(c);
 
-	/* In progress: a retry waits for it; freed without outcome: released. */
+	/* In progress: a retry is refused; ended without outcome: released. */
 	held = call_new(registry_find(reg, "t_set"),
 	    json_loads("{\"idempotency_key\":\"k3\"}", 0, NULL), &me);
 	ck_assert_int_eq(call_check(held), 0);
