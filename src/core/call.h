@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include "core/jobs.h"
+#include "core/jsonfast.h"
 #include "core/registry.h"
 
 enum rt_source {
@@ -74,6 +75,15 @@ struct rt_call {
 	/* idempotency_key of a write, taken out of args (owned), or NULL. */
 	char *idem_key;
 	bool idem_claimed;	/* idempotency.h: finish or release it */
+	/*
+	 * Set by a submitter that sends the result as text (MCP): the worker
+	 * then writes text = the result's JSON, then that JSON escaped as a
+	 * string's inside (text_json bytes, then the rest), so the thread
+	 * that owns the connections only copies bytes.
+	 */
+	bool want_text;
+	struct jf_buf text;	/* owned */
+	size_t text_json;
 };
 
 /*

@@ -211,7 +211,7 @@ poller_main(void *arg)
 	struct timespec until;
 	char name[16], *cause;
 	json_t *data;
-	int64_t next;
+	int64_t next, started;
 	int kind;
 
 	snprintf(name, sizeof name, "poll-%s", in->name);
@@ -219,9 +219,14 @@ poller_main(void *arg)
 	for (;;) {
 		cause = NULL;
 		kind = RT_ERR_UPSTREAM;
-		if ((data = in->service->poll(in->state, &kind, &cause)) != NULL)
+		started = clock_mono_us();
+		data = in->service->poll(in->state, &kind, &cause);
+		atomic_store(&in->last_poll_us, clock_mono_us() - started);
+		atomic_fetch_add(&in->polls, 1);
+		if (data != NULL)
 			snapshot_publish(&in->slot, data);
 		else {
+			atomic_fetch_add(&in->poll_errors, 1);
 			log_warn("%s %s: poll failed: %s", in->service->name,
 			    in->name, cause != NULL ? cause : "unknown error");
 			snapshot_publish_error(&in->slot, kind,

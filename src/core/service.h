@@ -97,6 +97,11 @@ struct rt_service {
 	 * (RT_ERR_*: what racktop_status reports as reachable/authenticated).
 	 */
 	json_t *(*poll)(void *, int *kind, char **cause);
+	/*
+	 * What needs attention in one snapshot's data (may be NULL): appends
+	 * problems with problem_add (problems.h). Pure: runs on any thread.
+	 */
+	void (*problems)(const json_t *data, json_t *out);
 };
 
 /*

@@ -2019,4 +2019,5 @@ const struct rt_service docker_service = {
 	.create = docker_create,
 	.destroy = docker_destroy,
 	.poll = docker_poll,
+	.problems = docker_problems,
 };

@@ -1912,4 +1912,5 @@ const struct rt_service pihole_service = {
 	.create = ph_create,
 	.destroy = ph_destroy,
 	.poll = ph_poll,
+	.problems = pihole_problems,
 };

@@ -1977,4 +1977,5 @@ const struct rt_service unifi_service = {
 	.create = unifi_create,
 	.destroy = unifi_destroy,
 	.poll = unifi_poll,
+	.problems = unifi_problems,
 };
