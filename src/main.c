@@ -565,8 +565,11 @@ cmd_run(const struct options *o)
 		limits.max_inflight = (int)conf->max_inflight;
 	if (conf->rate_limit >= 0)
 		limits.rate_per_s = (int)conf->rate_limit;
-	/* Headless: nobody to ask, so held calls are refused at once. */
-	limits.approval = terminal ? ap : NULL;
+	/*
+	 * Headless, nobody attaches: held calls are asked through the
+	 * client's elicitation, or refused (approval_timeout still applies).
+	 */
+	limits.approval = ap;
 	if ((srv = mcp_server_start(fd, path, reg, pool, &limits,
 	    &cause)) == NULL) {
 		fprintf(stderr, "racktop: %s\n", cause);

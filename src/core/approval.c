@@ -60,6 +60,7 @@ struct approval_msg {
 
 struct approval {
 	int64_t timeout_ms;
+	int64_t tick_ms;		/* between waiting ticks */
 	atomic_bool attached;
 
 	/* The owner's alone. */
@@ -115,6 +116,12 @@ approval_create(int64_t timeout_ms)
 	struct approval *ap = xcalloc(1, sizeof *ap);
 
 	ap->timeout_ms = timeout_ms > 0 ? timeout_ms : 50000;
+	/* A few ticks before the deadline, however short it is. */
+	ap->tick_ms = ap->timeout_ms / 5;
+	if (ap->tick_ms > APPROVAL_TICK_MS)
+		ap->tick_ms = APPROVAL_TICK_MS;
+	if (ap->tick_ms < 100)
+		ap->tick_ms = 100;
 	atomic_init(&ap->attached, false);
 	pthread_mutex_init(&ap->dlock, NULL);
 	pthread_mutex_init(&ap->olock, NULL);
@@ -337,6 +344,9 @@ approval_fail(struct rt_call *c, enum approval_end end,
 {
 	call_fail(c, "%s", message);
 	c->done = true;
+	/* A denial is an outcome a keyed retry gets again; the rest are not. */
+	if (end == APPROVAL_DENIED)
+		call_remember(c);
 	call_decided(c, decision, NULL);
 	ops->resolve(c, end, arg);
 }
@@ -362,7 +372,7 @@ approval_hold(struct approval *ap, struct rt_call *c,
 	h->ops = ops;
 	h->arg = arg;
 	h->deadline = now + ap->timeout_ms;
-	h->next_tick = now + APPROVAL_TICK_MS;
+	h->next_tick = now + ap->tick_ms;
 	c->approval_id = h->id;
 	if ((h->prev = ap->tail) != NULL)
 		ap->tail->next = h;
@@ -540,7 +550,7 @@ approval_dispatch(struct approval *ap)
 	for (h = ap->head; h != NULL; h = h->next) {
 		if (h->next_tick > now)
 			continue;
-		h->next_tick = now + APPROVAL_TICK_MS;
+		h->next_tick = now + ap->tick_ms;
 		if (h->ops->waiting != NULL)
 			h->ops->waiting(h->call, h->deadline - now, h->arg);
 	}
@@ -564,6 +574,13 @@ approval_next_ms(struct approval *ap)
 	if (when <= now)
 		return (0);
 	return (when - now > 3600000 ? 3600000 : (int)(when - now));
+}
+
+/* How long a call may wait. */
+int64_t
+approval_timeout_ms(const struct approval *ap)
+{
+	return (ap->timeout_ms);
 }
 
 /* Held calls. */

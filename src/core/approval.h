@@ -68,8 +68,9 @@ struct approval_ops {
 	 */
 	void (*resolve)(struct rt_call *, enum approval_end, void *arg);
 	/*
-	 * Optional: still waiting, ms left; every APPROVAL_TICK_MS. It may
-	 * send, but must not hold, withdraw or free calls.
+	 * Optional: still waiting, ms left; every APPROVAL_TICK_MS, or a
+	 * fifth of the timeout when that is shorter (at least 100 ms). It
+	 * may send, but must not hold, withdraw or free calls.
 	 */
 	void (*waiting)(struct rt_call *, int64_t left_ms, void *arg);
 };
@@ -143,6 +144,8 @@ struct rt_call *approval_withdraw(struct approval *, struct approval_hold *,
 void approval_dispatch(struct approval *);
 /* ms until approval_dispatch has a deadline or tick to act on; -1: none. */
 int approval_next_ms(struct approval *);
+/* How long a call may wait, in ms. */
+int64_t approval_timeout_ms(const struct approval *);
 /* Held calls. */
 int approval_held(struct approval *);
 /* Forgets the grants of a closed connection. */

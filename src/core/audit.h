@@ -27,6 +27,12 @@ void audit_event(const json_t *rec);
 /* Counts one read; duration in ms. Strings are copied. */
 void audit_read(const char *source, const char *identity, const char *tool,
     int ok, int64_t duration_ms);
+/*
+ * The last AUDIT_RECENT lines (events and read aggregates), newest first,
+ * as deep copies the caller owns; kept even when no file is open.
+ */
+#define AUDIT_RECENT 256
+json_t *audit_recent(void);
 /* Writes read aggregates older than 10 s (or all, when force). */
 void audit_flush(int force);
 /*

@@ -14,6 +14,7 @@
 #include "core/audit.h"
 #include "core/call.h"
 #include "core/clock.h"
+#include "core/idempotency.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/policy.h"
@@ -52,6 +53,9 @@ call_free(struct rt_call *c)
 	json_decref(c->meta);
 	if (c->step != NULL && c->step_free != NULL)
 		c->step_free(c->step);
+	if (c->idem_claimed)
+		idem_release(c);
+	free(c->idem_key);
 	free(c->error);
 	free(c->text.data);
 	free(c);
@@ -150,6 +154,9 @@ audit_call(struct rt_call *c, const char *decision, const char *detail)
 	if (c->caller.conn != 0)
 		json_object_set_new(rec, "connection",
 		    json_integer((json_int_t)c->caller.conn));
+	if (c->idem_key != NULL)
+		json_object_set_new(rec, "idempotency_key",
+		    json_string(c->idem_key));
 	if (c->approval_id != 0)
 		json_object_set_new(rec, "approval",
 		    json_integer((json_int_t)c->approval_id));
@@ -170,6 +177,78 @@ call_decided(struct rt_call *c, const char *decision, const char *detail)
 		call_notify(c);
 }
 
+/* Records a claimed idempotency_key's outcome. */
+void
+call_remember(struct rt_call *c)
+{
+	if (!c->idem_claimed)
+		return;
+	idem_finish(c);
+	c->idem_claimed = false;
+}
+
+/* Takes a write's idempotency_key out of its arguments; -1: bad key. */
+static int
+call_take_key(struct rt_call *c)
+{
+	json_t *k;
+	const char *s;
+
+	/* Reads (the hot path) never look. */
+	if ((c->rt->tool->flags & RT_READ_ONLY) ||
+	    (k = json_object_get(c->args, "idempotency_key")) == NULL)
+		return (0);
+	s = json_string_value(k);
+	if (s == NULL || *s == '\0' || strlen(s) > IDEM_KEY_MAX)
+		return (call_fail(c, "invalid arguments: idempotency_key: "
+		    "a string of 1 to %d characters", IDEM_KEY_MAX));
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return (call_fail(c, "invalid arguments: "
+			    "idempotency_key: no control characters"));
+	}
+	c->idem_key = xstrdup(json_string_value(k));
+	json_object_del(c->args, "idempotency_key");
+	return (0);
+}
+
+/* Claims the call's idempotency_key, or finishes it with the first outcome. */
+static int
+call_claim_key(struct rt_call *c)
+{
+	json_t *first;
+	char *error;
+
+	switch (idem_begin(c, &first, &error)) {
+	case IDEM_NEW:
+		c->idem_claimed = true;
+		return (0);
+	case IDEM_REPLAY:
+		if (error != NULL) {
+			call_fail(c, "%s", error);
+			free(error);
+		} else
+			call_ok(c, first);
+		c->done = true;
+		audit_call(c, "replayed", "idempotency_key");
+		return (-1);
+	case IDEM_BUSY:
+		call_fail(c, "idempotency_key: the first call with this key "
+		    "has not ended yet; retry when it has");
+		break;
+	case IDEM_MISMATCH:
+		call_fail(c, "idempotency_key: already used with other "
+		    "arguments or another tool; use a new key");
+		break;
+	case IDEM_FULL:
+		call_fail(c, "idempotency_key: too many keyed calls in "
+		    "progress; retry later");
+		break;
+	}
+	audit_call(c, "denied", "idempotency_key");
+	return (-1);
+}
+
 /* Validates arguments and applies policy before the call runs. */
 int
 call_check(struct rt_call *c)
@@ -177,11 +256,14 @@ call_check(struct rt_call *c)
 	const struct rt_tool *tool = c->rt->tool;
 	char *why = NULL, reason[256];
 	bool dry;
+	int verdict;
 
 	if (!json_is_object(c->args)) {
 		call_fail(c, "arguments: must be an object");
 		goto refused;
 	}
+	if (call_take_key(c) != 0)
+		goto refused;
 	if (schema_validate(c->rt->input, c->args, true, "arguments",
 	    &why) != 0) {
 		call_fail(c, "invalid arguments: %s", why);
@@ -196,17 +278,17 @@ call_check(struct rt_call *c)
 	}
 	dry = (tool->flags & RT_DESTRUCTIVE) && tool->describe != NULL &&
 	    json_is_true(json_object_get(c->args, "dry_run"));
-	switch (policy_decide(call_policy.policy, &c->caller, tool, dry,
-	    reason, sizeof reason)) {
-	case POLICY_DENY:
+	verdict = policy_decide(call_policy.policy, &c->caller, tool, dry,
+	    reason, sizeof reason);
+	if (verdict == POLICY_DENY) {
 		call_fail(c, "%s", reason);
 		audit_call(c, "denied", "policy");
 		goto refused;
-	case POLICY_ASK:
-		return (RT_CALL_HOLD);
-	case POLICY_ALLOW:
-		break;
 	}
+	if (c->idem_key != NULL && !dry && call_claim_key(c) != 0)
+		goto refused;
+	if (verdict == POLICY_ASK)
+		return (RT_CALL_HOLD);
 	c->preview = dry;
 	return (0);
 
@@ -253,6 +335,8 @@ call_job_run(struct job *j)
 		jsonfast_escape(&c->text, c->text.data, c->text_json);
 	}
 	c->done = true;
+	if (c->idem_claimed && !c->preview)
+		call_remember(c);
 	audit_call(c, NULL, NULL);
 	call_notify(c);
 }

@@ -72,6 +72,9 @@ struct rt_call {
 	 * the tool itself.
 	 */
 	bool preview;
+	/* idempotency_key of a write, taken out of args (owned), or NULL. */
+	char *idem_key;
+	bool idem_claimed;	/* idempotency.h: finish or release it */
 	/*
 	 * Set by a submitter that sends the result as text (MCP): the worker
 	 * then writes text = the result's JSON, then that JSON escaped as a
@@ -117,6 +120,9 @@ void call_free(struct rt_call *);
  * run; RT_CALL_HOLD when it needs the operator's approval first (hold it:
  * approval.h); -1 when it is already finished with an error (call_result
  * tells why). Keys and the owner's CLI never get RT_CALL_HOLD.
+ * A write's idempotency_key argument is taken out of the arguments
+ * first; a key whose first call already ended finishes the call at once
+ * with that outcome (-1, audited "replayed"), see idempotency.h.
  */
 #define RT_CALL_HOLD 2
 int call_check(struct rt_call *);
@@ -127,6 +133,12 @@ int call_check(struct rt_call *);
  */
 void call_decided(struct rt_call *, const char *decision,
     const char *detail);
+/*
+ * Records a finished call's outcome for its idempotency_key (a retry with
+ * the key then gets it), when it has one; a call that ran is recorded by
+ * itself, so this is for refusals worth repeating (operator denials).
+ */
+void call_remember(struct rt_call *);
 /* Hands the call to the pool; it comes back on done. */
 void call_submit(struct rt_call *, struct job_pool *, struct job_queue *done);
 /* Runs the call on this thread (lazy mode, tests). */

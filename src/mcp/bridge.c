@@ -313,13 +313,16 @@ lazy_run(struct registry *reg)
 		pfd[1].events = POLLIN;
 		pfd[2].fd = out_off < out.len ? STDOUT_FILENO : -1;
 		pfd[2].events = POLLOUT;
-		if (poll(pfd, 3, -1) == -1) {
+		/* Calls asked through elicitation have deadlines. */
+		if (poll(pfd, 3, proto_ctx_approval_ms(ctx)) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
 		if (pfd[1].revents != 0)
 			proto_ctx_complete(ctx);
+		if (proto_ctx_approval_ms(ctx) == 0)
+			proto_ctx_approvals(ctx);
 		if (pfd[0].revents != 0) {
 			p = jr_lines_space(&in, &avail);
 			n = read(STDIN_FILENO, p, avail);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "core/approval.h"
+#include "core/audit.h"
 #include "core/call.h"
 #include "core/clock.h"
 #include "core/jobs.h"
@@ -35,6 +36,7 @@
 #include "mcp/jsonrpc.h"
 #include "mcp/prompts.h"
 #include "mcp/protocol.h"
+#include "mcp/reqstate.h"
 #include "mcp/resources.h"
 
 const char *const proto_versions[] = {
@@ -105,8 +107,19 @@ struct pending {
 	bool cancelled;
 	int log_level;			/* modern: the request's, or -1 */
 	struct approval_hold *hold;	/* held for approval, or NULL */
+	int ask;			/* ASK_*: asking the client's user */
+	struct rt_call *preview;	/* ASK_DESCRIBE: describe running */
+	char ask_id[48];		/* ASK_ELICIT: our request's id */
+	int64_t ask_deadline;		/* ASK_ELICIT: clock_mono_ms() */
 	struct pending *prev, *next;
 };
+
+#define ASK_NONE 0
+#define ASK_DESCRIBE 1		/* describe runs before the question */
+#define ASK_ELICIT 2		/* elicitation/create sent, no answer yet */
+/* The key of our question in an input_required result's inputRequests. */
+#define ASK_KEY "approve"
+#define ASK_TIMEOUT_DEFAULT 50000
 
 /* A modern subscriptions/listen stream. */
 struct listen {
@@ -140,6 +153,9 @@ struct proto_ctx {
 	struct jr_buf out;		/* one reply being built */
 	struct jr_buf tmp;		/* a result's JSON text */
 	size_t ninst;			/* instances (resources) */
+	int64_t ask_timeout_ms;		/* for answers and requestState */
+	struct reqstate *rs;		/* 2026-07-28 requestState */
+	uint64_t next_ask;		/* ids of our elicitation requests */
 };
 
 /* A request being handled. */
@@ -170,6 +186,7 @@ struct proto_session {
 	int version;		/* index in proto_versions, -1 before */
 	bool ready;		/* initialized; modern: identified */
 	int log_level;		/* index in log_levels, -1: off */
+	bool elicit;		/* legacy: form elicitation declared */
 	struct pending *inflight;
 	int nflight;		/* calls not yet back (limit) */
 	int nreply;		/* of those, replies still owed */
@@ -200,6 +217,9 @@ static void m_complete(struct proto_session *, struct proto_req *);
 static void on_updated(struct proto_ctx *, struct res_event *);
 static json_t *capabilities(int);
 static bool listen_close(struct proto_session *, const json_t *);
+static void ask_withdraw(struct pending *, const char *);
+static void ask_described(struct proto_ctx *, struct pending *);
+static void on_response(struct proto_session *, struct jr_msg *);
 
 /* The initialize era's methods. */
 static const struct proto_method legacy_methods[] = {
@@ -280,6 +300,9 @@ proto_ctx_create(struct registry *reg, struct job_pool *pool,
 	jr_buf_init(&ctx->out);
 	jr_buf_init(&ctx->tmp);
 	ctx->ninst = registry_ninstances(reg);
+	ctx->ask_timeout_ms = ctx->conf.approval != NULL ?
+	    approval_timeout_ms(ctx->conf.approval) : ASK_TIMEOUT_DEFAULT;
+	ctx->rs = reqstate_create(ctx->ask_timeout_ms);
 	res_watch(reg, ctx->done);
 	return (ctx);
 }
@@ -313,6 +336,7 @@ proto_ctx_destroy(struct proto_ctx *ctx)
 	jr_buf_free(&ctx->out);
 	jr_buf_free(&ctx->tmp);
 	free(ctx->listed);
+	reqstate_free(ctx->rs);
 	job_queue_destroy(ctx->done);
 	free(ctx);
 }
@@ -584,7 +608,18 @@ proto_session_free(struct proto_session *s)
 			pending_put(s->ctx, p);
 			continue;
 		}
-		job_cancel(&p->call->job);
+		if (p->ask == ASK_ELICIT) {
+			/* Asked: the answer can no longer start it. */
+			ask_withdraw(p, "disconnected");
+			call_free(p->call);
+			if (p->batch != NULL)
+				batch_unref(NULL, p->batch);
+			pending_put(s->ctx, p);
+			continue;
+		}
+		/* Describing: the preview comes back to nobody. */
+		job_cancel(p->ask == ASK_DESCRIBE ? &p->preview->job :
+		    &p->call->job);
 		p->s = NULL;
 		p->prev = p->next = NULL;
 		if (p->batch != NULL) {
@@ -842,7 +877,8 @@ proto_session_input(struct proto_session *s, const char *line, size_t len)
 		handle_batch(s, m.root);
 		break;
 	case JR_RESPONSE:
-		/* We send no requests yet: nothing to match. */
+		/* Answers to our elicitation/create requests. */
+		on_response(s, &m);
 		break;
 	}
 	jr_msg_clear(&m);
@@ -875,11 +911,32 @@ shape_tool(json_t *t, int shape)
 		json_object_del(t, "annotations");
 }
 
+/*
+ * Lists idempotency_key among a write tool's arguments: call_check takes
+ * it out before the tool's own schema sees them (idempotency.h).
+ */
+static void
+add_idempotency_key(json_t *t, const struct rt_tool *tool)
+{
+	json_t *props = json_object_get(json_object_get(t, "inputSchema"),
+	    "properties");
+
+	if ((tool->flags & RT_READ_ONLY) || !json_is_object(props) ||
+	    json_object_get(props, "idempotency_key") != NULL)
+		return;
+	json_object_set_new(props, "idempotency_key", json_pack("{s:s, "
+	    "s:i, s:i, s:s}", "type", "string", "minLength", 1, "maxLength",
+	    200, "description", "Makes a retry safe: a repeat of this call "
+	    "with the same key, by the same caller, within 10 minutes "
+	    "returns the first outcome instead of acting again."));
+}
+
 /* The text of one tools/list result page, built once. */
 static const char *
 page_text(struct proto_ctx *ctx, int shape, size_t page, size_t *len)
 {
 	size_t per = (size_t)ctx->conf.tools_page, start, end, i;
+	const struct registry_tool *rt;
 	json_t *o, *tools, *t;
 	char next[32];
 
@@ -891,8 +948,9 @@ page_text(struct proto_ctx *ctx, int shape, size_t page, size_t *len)
 	end = start + per < ctx->ntools ? start + per : ctx->ntools;
 	tools = json_array();
 	for (i = start; i < end; i++) {
-		t = registry_tool_json(registry_tool_at(ctx->reg,
-		    ctx->listed[i]));
+		rt = registry_tool_at(ctx->reg, ctx->listed[i]);
+		t = registry_tool_json(rt);
+		add_idempotency_key(t, rt->tool);
 		shape_tool(t, shape);
 		json_array_append_new(tools, t);
 	}
@@ -914,6 +972,19 @@ page_text(struct proto_ctx *ctx, int shape, size_t page, size_t *len)
 	ctx->page_len[shape][page] = strlen(ctx->pages[shape][page]);
 	*len = ctx->page_len[shape][page];
 	return (ctx->pages[shape][page]);
+}
+
+/*
+ * Whether client capabilities allow form elicitation: an elicitation
+ * object with "form", or with neither mode (form, before modes existed).
+ */
+static bool
+caps_elicit(const json_t *caps)
+{
+	json_t *e = json_object_get(caps, "elicitation");
+
+	return (json_is_object(e) && (json_object_get(e, "form") != NULL ||
+	    json_object_get(e, "url") == NULL));
 }
 
 /* initialize: negotiates the version, records who the client is. */
@@ -957,6 +1028,9 @@ m_initialize(struct proto_session *s, struct proto_req *r)
 			s->caller.source = RT_SRC_CLI;
 	}
 
+	/* Elicitation exists from 2025-06-18 on. */
+	s->elicit = v >= V_2025_06_18 && caps_elicit(json_object_get(
+	    r->params, "capabilities"));
 	server = json_pack("{s:s, s:s}", "name", "racktop",
 	    "version", PACKAGE_VERSION);
 	if (v >= V_2025_06_18)
@@ -1229,6 +1303,10 @@ on_done(struct proto_ctx *ctx, struct rt_call *c)
 	struct proto_req r;
 	json_t *result;
 
+	if (p->preview == c) {
+		ask_described(ctx, p);
+		return;
+	}
 	ctx->outstanding--;
 	pending_unlink(p);
 	if (s != NULL && !p->cancelled && p->batch == NULL &&
@@ -1345,6 +1423,28 @@ held_finish(struct proto_ctx *ctx, struct pending *p, bool reply)
 	pending_put(ctx, p);
 }
 
+/*
+ * Sends "waiting for operator approval" as progress, each value above the
+ * last (the spec requires increase), when the call has a progress token.
+ */
+static void
+held_progress(struct proto_session *s, struct pending *p, const char *msg)
+{
+	json_t *params;
+	double v = p->has_progress ? p->last_progress + 1 : 0;
+
+	if (p->token == NULL)
+		return;
+	p->has_progress = true;
+	p->last_progress = v;
+	params = json_pack("{s:O, s:o}", "progressToken", p->token,
+	    "progress", number(v));
+	if (s->version >= V_2025_03_26)
+		json_object_set_new(params, "message", json_string(msg));
+	notify(s, "notifications/progress", params);
+	json_decref(params);
+}
+
 /* The operator (or the clock) decided on a held call. */
 static void
 held_resolve(struct rt_call *c, enum approval_end end, void *arg)
@@ -1361,7 +1461,22 @@ held_resolve(struct rt_call *c, enum approval_end end, void *arg)
 	submit(ctx, c);
 }
 
-static const struct approval_ops held_ops = { held_resolve, NULL };
+/* Still held: tells the client, so it knows (and its timer may reset). */
+static void
+held_waiting(struct rt_call *c, int64_t left_ms, void *arg)
+{
+	struct pending *p = arg;
+	char msg[96];
+
+	(void)c;
+	if (p->s == NULL)
+		return;
+	snprintf(msg, sizeof msg, "waiting for operator approval (%lld s "
+	    "left)", (long long)((left_ms + 999) / 1000));
+	held_progress(p->s, p, msg);
+}
+
+static const struct approval_ops held_ops = { held_resolve, held_waiting };
 
 /*
  * Holds a call for the operator; p is linked into the session. The call
@@ -1371,21 +1486,333 @@ static void
 held_start(struct proto_session *s, struct pending *p)
 {
 	struct approval_hold *h;
-	json_t *params;
 
-	if (p->token != NULL) {
-		params = json_pack("{s:O, s:i}", "progressToken", p->token,
-		    "progress", 0);
-		if (s->version >= V_2025_03_26)
-			json_object_set_new(params, "message", json_string(
-			    "waiting for operator approval"));
-		notify(s, "notifications/progress", params);
-		json_decref(params);
-	}
+	held_progress(s, p, "waiting for operator approval");
 	/* NULL: refused at once, and p is already recycled. */
 	h = approval_hold(s->ctx->conf.approval, p->call, &held_ops, p);
 	if (h != NULL)
 		p->hold = h;
+}
+
+/*
+ * Asking the agent's user through elicitation, when no dashboard is
+ * there (headless, lazy): describe runs first on a worker, as a dry run,
+ * so the question can name the request the call would make; then the
+ * legacy era sends elicitation/create on the agent's own connection and
+ * holds the call here until the answer, and the 2026-07-28 era answers
+ * input_required with an HMAC-protected requestState (reqstate.h) that
+ * the client's retry must bring back with the answer.
+ */
+
+/* Whether an operator sits at a dashboard to decide held calls. */
+static bool
+operator_present(struct proto_ctx *ctx)
+{
+	return (ctx->conf.approval != NULL &&
+	    approval_attached(ctx->conf.approval));
+}
+
+/* Whether this request's client can be asked (form elicitation). */
+static bool
+can_ask(struct proto_session *s, struct proto_req *r)
+{
+	if (s->era == ERA_MODERN)
+		return (caps_elicit(json_object_get(json_object_get(r->params,
+		    "_meta"), META_CAPS)));
+	return (s->elicit);
+}
+
+/*
+ * An elicitation answer: 1 approve, 0 refuse (*action says how), -1 no
+ * usable answer.
+ */
+static int
+ask_answer(const json_t *res, const char **action)
+{
+	const char *a = json_string_value(json_object_get(res, "action"));
+
+	*action = a;
+	if (a == NULL)
+		return (-1);
+	if (strcmp(a, "accept") == 0) {
+		if (json_is_true(json_object_get(json_object_get(res,
+		    "content"), "approve")))
+			return (1);
+		*action = "accept, approve false";
+		return (0);
+	}
+	if (strcmp(a, "decline") == 0 || strcmp(a, "cancel") == 0)
+		return (0);
+	return (-1);
+}
+
+/* The elicitation/create params asking to approve c; describe borrowed. */
+static json_t *
+ask_params(struct proto_session *s, struct rt_call *c, const char *describe)
+{
+	const char *target = NULL;
+	json_t *args, *params;
+	char *argtext, *msg;
+
+	args = audit_redact(c->args);
+	argtext = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(args);
+	target = json_string_value(json_object_get(c->args, "target"));
+	xasprintf(&msg, "racktop: an agent (%s, pid %d, %s) asks to run %s%s%s "
+	    "with arguments %s. The request it would make: %s. Approve it?",
+	    c->caller.client[0] != '\0' ? c->caller.client : "no name",
+	    (int)c->caller.pid, c->caller.exe[0] != '\0' ? c->caller.exe :
+	    "?", c->rt->tool->name, target != NULL ? " on " : "",
+	    target != NULL ? target : "", argtext != NULL ? argtext : "{}",
+	    describe);
+	free(argtext);
+	params = json_pack("{s:s, s:{s:s, s:{s:{s:s, s:s, s:s, s:b}}, "
+	    "s:[s]}}", "message", msg, "requestedSchema", "type", "object",
+	    "properties", ASK_KEY, "type", "boolean", "title", "Approve",
+	    "description", c->rt->tool->name, "default", 0, "required",
+	    ASK_KEY);
+	free(msg);
+	if (s->era == ERA_MODERN || s->version > V_2025_06_18)
+		json_object_set_new(params, "mode", json_string("form"));
+	return (params);
+}
+
+/* Fails an asked call that will never run; audited. */
+static void
+ask_withdraw(struct pending *p, const char *why)
+{
+	char decision[96];
+
+	p->ask = ASK_NONE;
+	call_fail(p->call, "withdrawn before approval: %s", why);
+	p->call->done = true;
+	snprintf(decision, sizeof decision, "withdrawn: %s", why);
+	call_decided(p->call, decision, "elicitation");
+}
+
+/* Tells the client that our question no longer needs an answer. */
+static void
+ask_cancel_request(struct proto_session *s, struct pending *p,
+    const char *why)
+{
+	json_t *params;
+
+	params = json_pack("{s:s, s:s}", "requestId", p->ask_id, "reason",
+	    why);
+	notify(s, "notifications/cancelled", params);
+	json_decref(params);
+}
+
+/* How an asked call ends. */
+#define ASK_APPROVED 1
+#define ASK_DENIED 0		/* the user said no: a keyed retry too */
+#define ASK_FAILED (-1)		/* no usable answer */
+#define ASK_TIMED_OUT (-2)
+
+/* The user answered (or not): run the call or end it with an error. */
+static void
+ask_resolve(struct proto_ctx *ctx, struct pending *p, int end,
+    const char *detail, const char *message)
+{
+	struct rt_call *c = p->call;
+
+	p->ask = ASK_NONE;
+	if (end == ASK_APPROVED) {
+		call_decided(c, "approved", detail);
+		ctx->outstanding++;
+		submit(ctx, c);
+		return;
+	}
+	call_fail(c, "%s", message);
+	c->done = true;
+	if (end == ASK_DENIED)
+		call_remember(c);
+	call_decided(c, end == ASK_TIMED_OUT ? "timed out" : "denied",
+	    detail);
+	held_finish(ctx, p, true);
+}
+
+/* An answer to one of our elicitation/create requests. */
+static void
+on_response(struct proto_session *s, struct jr_msg *m)
+{
+	const char *id = json_string_value(m->id), *action, *emsg;
+	json_t *res = json_object_get(m->root, "result"), *err;
+	struct pending *p;
+	char detail[96], message[256];
+	int verdict;
+
+	if (id == NULL)
+		return;
+	for (p = s->inflight; p != NULL; p = p->next) {
+		if (p->ask == ASK_ELICIT && strcmp(p->ask_id, id) == 0)
+			break;
+	}
+	if (p == NULL)
+		return;		/* withdrawn already, or not ours */
+	if ((err = json_object_get(m->root, "error")) != NULL) {
+		emsg = json_string_value(json_object_get(err, "message"));
+		snprintf(message, sizeof message, "not approved: the client "
+		    "could not ask its user (%s)", emsg != NULL ? emsg :
+		    "error");
+		ask_resolve(s->ctx, p, ASK_FAILED, "elicitation: error",
+		    message);
+		return;
+	}
+	verdict = ask_answer(res, &action);
+	if (verdict < 0) {
+		ask_resolve(s->ctx, p, ASK_FAILED, "elicitation: no answer",
+		    "not approved: the elicitation answer carried no action");
+		return;
+	}
+	snprintf(detail, sizeof detail, "elicitation: %s", action);
+	ask_resolve(s->ctx, p, verdict == 1 ? ASK_APPROVED : ASK_DENIED,
+	    detail, "denied by operator");
+}
+
+/* Modern: answers input_required, asking for approval; p is done. */
+static void
+ask_input_required(struct proto_session *s, struct pending *p,
+    const char *describe)
+{
+	struct rt_call *c = p->call;
+	struct proto_req r;
+	json_t *result;
+	char *state;
+
+	state = reqstate_mint(s->ctx->rs, &c->caller, c->rt->tool->name,
+	    c->args);
+	result = json_pack("{s:s, s:{s:{s:s, s:o}}, s:s}", "resultType",
+	    "input_required", "inputRequests", ASK_KEY, "method",
+	    "elicitation/create", "params", ask_params(s, c, describe),
+	    "requestState", state);
+	free(state);
+	r.id = p->id;
+	r.params = NULL;
+	r.batch = p->batch;
+	reply_result(s, &r, result);
+	p->ask = ASK_NONE;
+	held_finish(s->ctx, p, false);
+}
+
+/* Legacy: sends elicitation/create and holds the call for the answer. */
+static void
+ask_elicit(struct proto_session *s, struct pending *p, const char *describe)
+{
+	struct proto_ctx *ctx = s->ctx;
+	json_t *req;
+
+	snprintf(p->ask_id, sizeof p->ask_id, "racktop-approval-%llu",
+	    (unsigned long long)++ctx->next_ask);
+	p->ask = ASK_ELICIT;
+	p->ask_deadline = clock_mono_ms() + ctx->ask_timeout_ms;
+	req = json_pack("{s:s, s:s, s:s, s:o}", "jsonrpc", "2.0", "id",
+	    p->ask_id, "method", "elicitation/create", "params",
+	    ask_params(s, p->call, describe));
+	jr_put_json(&ctx->out, req);
+	jr_buf_append(&ctx->out, "\n", 1);
+	json_decref(req);
+	flush_out(s);
+}
+
+/* describe came back (or was never needed): ask now, unless withdrawn. */
+static void
+ask_described(struct proto_ctx *ctx, struct pending *p)
+{
+	struct rt_call *pv = p->preview;
+	struct proto_session *s = p->s;
+	char *describe = NULL;
+
+	if (pv != NULL) {
+		ctx->outstanding--;
+		p->preview = NULL;
+		if (pv->error == NULL && pv->result != NULL)
+			describe = json_dumps(pv->result, JSON_COMPACT |
+			    JSON_SORT_KEYS);
+		else
+			xasprintf(&describe, "(describe failed: %s)",
+			    pv->error != NULL ? pv->error : "no result");
+		call_free(pv);
+	}
+	if (s == NULL || p->cancelled) {
+		ask_withdraw(p, s == NULL ? "disconnected" : "cancelled");
+		free(describe);
+		held_finish(ctx, p, false);
+		return;
+	}
+	if (s->era == ERA_MODERN)
+		ask_input_required(s, p, describe != NULL ? describe :
+		    "(this tool has no preview)");
+	else
+		ask_elicit(s, p, describe != NULL ? describe :
+		    "(this tool has no preview)");
+	free(describe);
+}
+
+/* Starts asking: describe first (a dry run on a worker), when there is one. */
+static void
+ask_start(struct proto_session *s, struct pending *p)
+{
+	struct proto_ctx *ctx = s->ctx;
+	struct rt_call *c = p->call, *pv;
+	json_t *args;
+
+	call_decided(c, "held", "elicitation");
+	held_progress(s, p, "waiting for approval through the client");
+	p->ask = ASK_DESCRIBE;
+	if (c->rt->tool->describe == NULL) {
+		ask_described(ctx, p);
+		return;
+	}
+	args = json_deep_copy(c->args);
+	json_object_set_new(args, "dry_run", json_true());
+	pv = call_new(c->rt, args, &c->caller);
+	pv->preview = true;	/* describe only: never the tool */
+	pv->owner = p;
+	p->preview = pv;
+	ctx->outstanding++;
+	submit(ctx, pv);
+}
+
+/*
+ * Modern retry carrying a requestState: verifies it and reads the answer.
+ * 0: approved (run it); -1: finished (denied); 1: ask again; -2: refused
+ * with a JSON-RPC error already sent, c freed.
+ */
+static int
+ask_redeem(struct proto_session *s, struct proto_req *r, struct rt_call *c,
+    const char *state)
+{
+	const char *why, *action;
+	char detail[96];
+	int verdict;
+
+	if (reqstate_redeem(s->ctx->rs, state, &c->caller, c->rt->tool->name,
+	    c->args, &why) != 0) {
+		call_fail(c, "requestState refused: %s", why);
+		c->done = true;
+		call_decided(c, "denied", "requestState refused");
+		reply_errorf(s, r, JR_INVALID_PARAMS, "Invalid params: "
+		    "requestState refused: %s; call the tool again without it "
+		    "to be asked anew", why);
+		call_free(c);
+		return (-2);
+	}
+	verdict = ask_answer(json_object_get(json_object_get(r->params,
+	    "inputResponses"), ASK_KEY), &action);
+	if (verdict < 0)
+		return (1);
+	snprintf(detail, sizeof detail, "elicitation: %s (requestState)",
+	    action);
+	if (verdict == 1) {
+		call_decided(c, "approved", detail);
+		return (0);
+	}
+	call_fail(c, "denied by operator");
+	c->done = true;
+	call_remember(c);
+	call_decided(c, "denied", detail);
+	return (-1);
 }
 
 /* The approval broker's fd, or -1. */
@@ -1396,23 +1823,65 @@ proto_ctx_approval_fd(struct proto_ctx *ctx)
 	    approval_owner_fd(ctx->conf.approval) : -1);
 }
 
-/* ms until held calls need attention, or -1. */
+/* ms until held or asked calls need attention, or -1. */
 int
 proto_ctx_approval_ms(struct proto_ctx *ctx)
 {
-	if (ctx->conf.approval == NULL)
-		return (-1);
-	/* Asked before every wait, so the gauge follows every change. */
-	metrics_set_pending_approvals(approval_held(ctx->conf.approval));
-	return (approval_next_ms(ctx->conf.approval));
+	struct proto_session *s;
+	struct pending *p;
+	int64_t now = clock_mono_ms(), left;
+	int ms = -1;
+
+	if (ctx->conf.approval != NULL) {
+		/* Asked before every wait, so the gauge follows every change. */
+		metrics_set_pending_approvals(approval_held(
+		    ctx->conf.approval));
+		ms = approval_next_ms(ctx->conf.approval);
+	}
+	for (s = ctx->sessions; s != NULL; s = s->next) {
+		for (p = s->inflight; p != NULL; p = p->next) {
+			if (p->ask != ASK_ELICIT)
+				continue;
+			left = p->ask_deadline - now;
+			if (left < 0)
+				left = 0;
+			if (ms < 0 || left < ms)
+				ms = (int)(left > 3600000 ? 3600000 : left);
+		}
+	}
+	return (ms);
 }
 
-/* Applies decisions and deadlines to held calls. */
+/* Applies decisions and deadlines to held and asked calls. */
 void
 proto_ctx_approvals(struct proto_ctx *ctx)
 {
+	struct proto_session *s;
+	struct pending *p;
+	char msg[96];
+	bool again = true;
+
 	if (ctx->conf.approval != NULL)
 		approval_dispatch(ctx->conf.approval);
+	/* Each resolve changes a list: look again from the start. */
+	while (again) {
+		again = false;
+		for (s = ctx->sessions; s != NULL && !again; s = s->next) {
+			for (p = s->inflight; p != NULL; p = p->next) {
+				if (p->ask != ASK_ELICIT ||
+				    p->ask_deadline > clock_mono_ms())
+					continue;
+				ask_cancel_request(s, p, "timed out");
+				snprintf(msg, sizeof msg, "not approved: timed "
+				    "out after %lld s",
+				    (long long)(ctx->ask_timeout_ms / 1000));
+				ask_resolve(ctx, p, ASK_TIMED_OUT,
+				    "elicitation", msg);
+				again = true;
+				break;
+			}
+		}
+	}
 }
 
 /* tools/call: validate, then run on the pool; the reply comes later. */
@@ -1424,8 +1893,9 @@ m_tools_call(struct proto_session *s, struct proto_req *r)
 	json_t *args, *token;
 	struct rt_call *c;
 	struct pending *p;
-	const char *name;
+	const char *name, *state;
 	json_t *result;
+	bool ask = false;
 	int rv;
 
 	name = json_string_value(json_object_get(r->params, "name"));
@@ -1481,7 +1951,19 @@ m_tools_call(struct proto_session *s, struct proto_req *r)
 		call_decided(c, "approved: caller grant", NULL);
 		rv = 0;
 	}
-	if (rv == RT_CALL_HOLD && ctx->conf.approval == NULL) {
+	/* No dashboard: the agent's own user may answer, if it can ask. */
+	if (rv == RT_CALL_HOLD && !operator_present(ctx)) {
+		state = s->era == ERA_MODERN ? json_string_value(
+		    json_object_get(r->params, "requestState")) : NULL;
+		if (state != NULL) {
+			if ((rv = ask_redeem(s, r, c, state)) == -2)
+				return;
+			if (rv == 1)
+				rv = RT_CALL_HOLD;	/* ask again */
+		}
+		ask = rv == RT_CALL_HOLD && can_ask(s, r);
+	}
+	if (rv == RT_CALL_HOLD && !ask && ctx->conf.approval == NULL) {
 		call_fail(c, "not approved: %s needs the operator's approval "
 		    "and no racktop dashboard is running to ask", name);
 		c->done = true;
@@ -1492,7 +1974,8 @@ m_tools_call(struct proto_session *s, struct proto_req *r)
 		result = call_result(c);
 		shape_result(s, result);
 		reply_result(s, r, result);
-		log_failure(s, c, LOG_WARNING, request_log_level(r));
+		if (call_failed(c))
+			log_failure(s, c, LOG_WARNING, request_log_level(r));
 		call_free(c);
 		return;
 	}
@@ -1516,6 +1999,10 @@ m_tools_call(struct proto_session *s, struct proto_req *r)
 	s->nflight++;
 	s->nreply++;
 	c->owner = p;
+	if (rv == RT_CALL_HOLD && ask) {
+		ask_start(s, p);
+		return;
+	}
 	if (rv == RT_CALL_HOLD) {
 		held_start(s, p);
 		return;
@@ -1552,7 +2039,16 @@ n_cancelled(struct proto_session *s, struct proto_req *r)
 			held_finish(s->ctx, p, false);
 			return;
 		}
-		job_cancel(&p->call->job);
+		if (p->ask == ASK_ELICIT) {
+			/* Whatever the user answers now, it never runs. */
+			ask_cancel_request(s, p, "the call was cancelled");
+			ask_withdraw(p, "cancelled");
+			held_finish(s->ctx, p, false);
+			return;
+		}
+		/* Describing: withdrawn when the preview comes back. */
+		job_cancel(p->ask == ASK_DESCRIBE ? &p->preview->job :
+		    &p->call->job);
 		p->cancelled = true;
 		s->nreply--;
 		if (p->batch != NULL) {

@@ -1,13 +1,15 @@
 /*
  * The built-in "racktop" service: racktop's own state as tools. It has no
  * configuration section and no poller; it reads the other instances'
- * snapshots through the registry.
+ * snapshots through the registry, and the audit log's recent lines.
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/audit.h"
 #include "core/call.h"
 #include "core/problems.h"
 #include "core/registry.h"
@@ -27,6 +29,30 @@
 	"\"refresh_s\":{\"type\":\"integer\"}," \
 	"\"refreshes\":{\"type\":\"integer\",\"minimum\":0}," \
 	"\"last_error\":{\"type\":[\"string\",\"null\"]}}}"
+
+/*
+ * An audit line as racktop_activity returns it. Arguments were redacted
+ * when the line was written (audit_redact); nothing else carries input.
+ */
+#define ACTIVITY_ITEM \
+	"{\"type\":\"object\",\"required\":[\"time\",\"type\"]," \
+	"\"properties\":{" \
+	"\"time\":{\"type\":\"string\"}," \
+	"\"type\":{\"enum\":[\"write\",\"decision\",\"reads\"]}," \
+	"\"source\":{\"type\":\"string\"}," \
+	"\"identity\":{\"type\":\"string\"}," \
+	"\"tool\":{\"type\":\"string\"}," \
+	"\"arguments\":{\"type\":\"object\"}," \
+	"\"decision\":{\"type\":\"string\"}," \
+	"\"detail\":{\"type\":\"string\"}," \
+	"\"outcome\":{\"enum\":[\"ok\",\"error\",\"pending\"]}," \
+	"\"error\":{\"type\":\"string\"}," \
+	"\"duration_ms\":{\"type\":\"integer\"}," \
+	"\"connection\":{\"type\":\"integer\"}," \
+	"\"approval\":{\"type\":\"integer\"}," \
+	"\"idempotency_key\":{\"type\":\"string\"}," \
+	"\"calls\":{\"type\":\"integer\"}," \
+	"\"errors\":{\"type\":\"integer\"}}}"
 
 static const char *state_names[] = {
 	"ok", "error", "unreachable", "auth_failed",
@@ -123,6 +149,46 @@ racktop_problems(struct rt_call *c)
 	return (call_list_result(c, items, 0, NULL));
 }
 
+/* Whether an audit line passes racktop_activity's filters. */
+static bool
+activity_match(const json_t *e, const char *caller, const char *tool,
+    const char *outcome)
+{
+	const char *v;
+
+	if (caller != NULL && ((v = json_string_value(json_object_get(e,
+	    "identity"))) == NULL || strstr(v, caller) == NULL))
+		return (false);
+	if (tool != NULL && ((v = json_string_value(json_object_get(e,
+	    "tool"))) == NULL || strcmp(v, tool) != 0))
+		return (false);
+	if (outcome == NULL)
+		return (true);
+	v = json_string_value(json_object_get(e, "outcome"));
+	if (v == NULL)	/* a reads line: ok unless some failed */
+		v = json_integer_value(json_object_get(e, "errors")) > 0 ?
+		    "error" : "ok";
+	return (strcmp(v, outcome) == 0);
+}
+
+/* racktop_activity: recent audit lines, newest first, filtered. */
+static int
+racktop_activity(struct rt_call *c)
+{
+	const char *caller = call_arg_str(c, "caller");
+	const char *tool = call_arg_str(c, "tool");
+	const char *outcome = call_arg_str(c, "outcome");
+	json_t *all = audit_recent(), *items = json_array(), *e;
+	size_t i;
+
+	json_array_foreach(all, i, e) {
+		if (activity_match(e, caller, tool, outcome))
+			json_array_append(items, e);
+	}
+	json_decref(all);
+	return (call_list_result(c, items, 0, NULL));
+}
+
 static const struct rt_tool racktop_tools[] = {
 	{
 	    .name = "racktop_status",
@@ -159,6 +225,31 @@ static const struct rt_tool racktop_tools[] = {
 	    .output_schema = RT_SCHEMA_LIST_OUTPUT(PROBLEM_ITEM),
 	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
 	    .call = racktop_problems,
+	},
+	{
+	    .name = "racktop_activity",
+	    .title = "racktop activity",
+	    .description = "What callers did recently, from the audit log, "
+		"newest first: every write, refusal and approval decision "
+		"(held, approved, denied, timed out, withdrawn) with the "
+		"caller's verified identity and the arguments with secrets "
+		"redacted, and reads counted per caller and tool. Keeps the "
+		"last 256 lines.",
+	    .input_schema = "{\"type\":\"object\",\"additionalProperties\":"
+		"false,\"properties\":{"
+		"\"caller\":{\"type\":\"string\",\"maxLength\":256,"
+		"\"description\":\"Only lines whose identity contains this "
+		"text (uid=1000, exe=/usr/bin/node, client=NAME).\"},"
+		"\"tool\":{\"type\":\"string\",\"pattern\":"
+		"\"^[a-z0-9_]+$\",\"examples\":[\"proxmox_reboot_vm\"],"
+		"\"x-counterexamples\":[\"Proxmox reboot\"],\"description\":"
+		"\"Only lines about this tool.\"},"
+		"\"outcome\":{\"enum\":[\"ok\",\"error\",\"pending\"],"
+		"\"description\":\"Only lines with this outcome.\"},"
+		RT_SCHEMA_LIST_PROPS "}}",
+	    .output_schema = RT_SCHEMA_LIST_OUTPUT(ACTIVITY_ITEM),
+	    .flags = RT_READ_ONLY,
+	    .call = racktop_activity,
 	},
 	{ .name = NULL },
 };

@@ -1,8 +1,8 @@
 // Operator approval with the official TypeScript SDK, against
 // racktop-testd --approvals (its test-only stand-in for the operator on a
 // control socket), straight over the socket and through `racktop mcp`:
-// an agent's testsvc_wipe waits, saying so in a progress notification,
-// until y runs it or n denies it; more calls held than there are workers
+// an agent's testsvc_wipe waits, saying so in progress notifications
+// repeated until the answer, until y runs it or n denies it; more calls held than there are workers
 // while reads complete; a approves that caller's tool on its connection
 // only, so a second client claiming the same clientInfo name is still
 // held; a cancelled or disconnected call is withdrawn and never runs,
@@ -135,6 +135,20 @@ for (const mode of ['socket', 'bridge']) {
       assert.equal((await count()).wipes, before0.wipes + 1);
     });
 
+    test('while held, waiting progress repeats, each value higher', { timeout: scaled(30000) }, async () => {
+      // A fifth of the approval timeout between ticks (at most 10 s).
+      const call = wipe(conn, 'vm-107');
+      const ev = await op.request();
+      await waitFor('three progress notifications', async () => call.progress.length >= 3, 10000);
+      for (const [i, n] of call.progress.entries()) {
+        assert.match(n.message ?? '', /^waiting for operator approval/);
+        if (i > 0) assert.ok(n.progress > call.progress[i - 1].progress, 'progress must increase');
+      }
+      assert.match(call.progress[1].message, /\(\d+ s left\)$/);
+      op.decide('n', ev.id);
+      assert.equal(resultText((await call.p).r), 'denied by operator');
+    });
+
     test('n denies', { timeout: scaled(30000) }, async () => {
       const before0 = await count();
       const call = wipe(conn, 'vm-106');
@@ -151,9 +165,15 @@ for (const mode of ['socket', 'bridge']) {
       const calls = [1, 2, 3, 4, 5].map((i) => wipe(conn, `t-${i}`));
       const evs = [];
       for (let i = 0; i < calls.length; i++) evs.push(await op.request());
-      for (let i = 0; i < 20; i++) {
-        const r = await callChecked(conn, check, 'testsvc_echo', { text: `read ${i}` });
-        assert.equal(r.isError, false);
+      // Another agent's reads, and this one's, still complete.
+      const other = await connect(mode, srv.sock, 'reading-agent');
+      try {
+        for (let i = 0; i < 20; i++) {
+          const r = await callChecked(i % 2 ? conn : other, check, 'testsvc_echo', { text: `read ${i}` });
+          assert.equal(r.isError, false);
+        }
+      } finally {
+        await other.close();
       }
       for (const ev of evs) op.decide('y', ev.id);
       for (const c of calls) assert.equal((await c.p).r.isError, false);

@@ -333,7 +333,9 @@ class TracedTransport {
 
 // A connected client: the SDK Client, its traced transport, the errors the
 // SDK reported out of band, and the bridge's stderr when there is one.
-export async function connect(mode, sock, name = 'racktop-test') {
+// opts.capabilities: the client's (default none); opts.setup(client):
+// registers handlers (elicitation/create...) before connecting.
+export async function connect(mode, sock, name = 'racktop-test', opts = {}) {
   let inner;
   let stderr = null;
   if (mode === 'socket') inner = new UnixSocketTransport(sock);
@@ -350,7 +352,8 @@ export async function connect(mode, sock, name = 'racktop-test') {
     });
   } else throw new Error(`unknown mode ${mode}`);
   const transport = new TracedTransport(inner, name);
-  const client = new Client({ name, version: '1.0.0' }, { capabilities: {} });
+  const client = new Client({ name, version: '1.0.0' }, { capabilities: opts.capabilities ?? {} });
+  opts.setup?.(client);
   const errors = [];
   client.onerror = (err) => errors.push(err);
   await client.connect(transport, { timeout: scaled(20000) });

@@ -119,7 +119,9 @@ function serialise(transport) {
 
 // A connected v2 client. how: 'socket' or 'bridge' (racktop mcp, which
 // relays to the socket, or serves in lazy mode when nothing listens).
-export async function connect2(how, mode, sock, name = 'racktop-v2-test') {
+// opts.capabilities: the client's (default none); opts.setup(client):
+// registers handlers before connecting; opts.inputRequired: the SDK's.
+export async function connect2(how, mode, sock, name = 'racktop-v2-test', opts = {}) {
   let transport;
   let stderr = null;
   if (how === 'socket') transport = new SocketTransport(sock, name);
@@ -140,10 +142,12 @@ export async function connect2(how, mode, sock, name = 'racktop-v2-test') {
     });
   }
   const client = new Client({ name, version: '2.0.0' }, {
-    capabilities: {},
+    capabilities: opts.capabilities ?? {},
     versionNegotiation: { mode: MODES[mode] },
+    ...(opts.inputRequired ? { inputRequired: opts.inputRequired } : {}),
     jsonSchemaValidator: new AjvJsonSchemaValidator(),
   });
+  opts.setup?.(client);
   const errors = [];
   client.onerror = (err) => errors.push(err);
   await client.connect(transport, { timeout: scaled(20000) });

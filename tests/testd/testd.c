@@ -4,7 +4,8 @@
  * in tests/mcp/. Test-only, never installed.
  *
  *   racktop-testd --socket PATH [--workers N] [--page-size N]
- *       [--approvals CONTROL [--approval-timeout MS]]
+ *       [--approvals CONTROL] [--approval-timeout MS] [--audit FILE]
+ *       [--roles ROLES]
  *
  * No configuration file: one testsvc instance, "a" (a parsed
  * `[testsvc "a"]`), whose snapshot is the resource
@@ -15,10 +16,13 @@
  * cleanly (exit 0). Exit 2 on a usage or start-up error.
  *
  * Without --approvals nobody approves, as in `racktop --headless`:
- * agents' destructive calls are refused. With it, they are held and a
+ * agents' destructive calls are asked through the client's elicitation
+ * when it declared it, refused otherwise. With it, they are held and a
  * stand-in for the operator serves the control socket CONTROL
  * (testd-approve.c): the tests see each held call there and answer y, n
- * or a. This exists only in this test binary.
+ * or a. This exists only in this test binary. --approval-timeout bounds
+ * both kinds of waiting; --audit writes the audit log to FILE; --roles
+ * is racktop.conf's roles (policy.h).
  *
  * DESIGN: main blocks the signals it waits for before any thread starts,
  * so every thread inherits the mask, and then sleeps in sigwait; the MCP
@@ -35,12 +39,15 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "core/approval.h"
+#include "core/audit.h"
 #include "core/call.h"
 #include "core/conf.h"
 #include "core/jobs.h"
 #include "core/log.h"
+#include "core/policy.h"
 #include "core/registry.h"
 #include "mcp/server.h"
 #include "mcp/sockpath.h"
@@ -53,7 +60,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: racktop-testd --socket PATH [--workers N] "
-	    "[--page-size N] [--approvals CONTROL [--approval-timeout MS]]\n");
+	    "[--page-size N] [--approvals CONTROL] [--approval-timeout MS] "
+	    "[--audit FILE] [--roles ROLES]\n");
 	exit(2);
 }
 
@@ -83,9 +91,12 @@ main(int argc, char **argv)
 		{ "page-size", required_argument, NULL, 'p' },
 		{ "approvals", required_argument, NULL, 'a' },
 		{ "approval-timeout", required_argument, NULL, 't' },
+		{ "audit", required_argument, NULL, 'A' },
+		{ "roles", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = NULL, *control = NULL;
+	const char *path = NULL, *control = NULL, *audit = NULL;
+	const char *roles = NULL;
 	struct testd_approve *operator = NULL;
 	struct approval *ap = NULL;
 	int approval_ms = 50000;
@@ -116,6 +127,12 @@ main(int argc, char **argv)
 		case 't':
 			approval_ms = testd_number("approval-timeout", optarg,
 			    INT_MAX);
+			break;
+		case 'A':
+			audit = optarg;
+			break;
+		case 'r':
+			roles = optarg;
 			break;
 		default:
 			usage();
@@ -150,19 +167,23 @@ main(int argc, char **argv)
 	    registry_add_instances(reg, conf, &cause) != 0)
 		goto fail_reg;
 	call_policy.check_output = true;
+	if (roles != NULL && (call_policy.policy = policy_create(roles, NULL,
+	    geteuid(), &cause)) == NULL)
+		goto fail_reg;
+	if (audit != NULL && audit_open(audit, &cause) != 0)
+		goto fail_reg;
 
 	pool = job_pool_create(workers);
 	if ((fd = sockpath_listen(path, &cause)) == -1)
 		goto fail_pool;
 	mcp_limits_default(&limits);
 	limits.page_size = page_size;
-	if (control != NULL) {
-		ap = approval_create(approval_ms);
-		if ((operator = testd_approve_start(control, ap,
-		    &cause)) == NULL)
-			goto fail_pool;
-		limits.approval = ap;
-	}
+	/* As racktop: a broker always; an operator only with --approvals. */
+	ap = approval_create(approval_ms);
+	limits.approval = ap;
+	if (control != NULL && (operator = testd_approve_start(control, ap,
+	    &cause)) == NULL)
+		goto fail_pool;
 	if ((ms = mcp_server_start(fd, path, reg, pool, &limits,
 	    &cause)) == NULL)
 		goto fail_pool;
@@ -181,6 +202,8 @@ main(int argc, char **argv)
 	job_pool_destroy(pool);
 	registry_destroy(reg);
 	conf_free(conf);
+	audit_close();
+	policy_free((struct policy *)call_policy.policy);
 	curl_global_cleanup();
 	return (0);
 
