@@ -153,6 +153,7 @@ struct proto_ctx {
 	struct jr_buf out;		/* one reply being built */
 	struct jr_buf tmp;		/* a result's JSON text */
 	size_t ninst;			/* instances (resources) */
+	uint64_t problems_digest;	/* of the last problems notified */
 	int64_t ask_timeout_ms;		/* for answers and requestState */
 	struct reqstate *rs;		/* 2026-07-28 requestState */
 	uint64_t next_ask;		/* ids of our elicitation requests */
@@ -2281,26 +2282,24 @@ listen_close(struct proto_session *s, const json_t *id)
 	return (false);
 }
 
-/* A snapshot was published: tell whoever subscribed to it. */
+/* Tells whoever subscribed to resource i (an instance, or the problems). */
 static void
-on_updated(struct proto_ctx *ctx, struct res_event *ev)
+notify_updated(struct proto_ctx *ctx, size_t i)
 {
 	struct proto_session *s;
 	struct listen *l;
 	json_t *params;
 	char uri[512];
 
-	if (ev->instance >= ctx->ninst)
-		return;
-	res_uri(ctx->reg, ev->instance, uri, sizeof uri);
+	res_uri(ctx->reg, i, uri, sizeof uri);
 	for (s = ctx->sessions; s != NULL; s = s->next) {
-		if (s->era == ERA_LEGACY && s->subs[ev->instance]) {
+		if (s->era == ERA_LEGACY && s->subs[i]) {
 			params = json_pack("{s:s}", "uri", uri);
 			notify(s, "notifications/resources/updated", params);
 			json_decref(params);
 		}
 		for (l = s->listens; l != NULL; l = l->next) {
-			if (!l->watch[ev->instance])
+			if (!l->watch[i])
 				continue;
 			params = json_pack("{s:{s:O}, s:s}", "_meta", META_SUB,
 			    l->id, "uri", uri);
@@ -2308,6 +2307,45 @@ on_updated(struct proto_ctx *ctx, struct res_event *ev)
 			json_decref(params);
 		}
 	}
+}
+
+/* Whether any session subscribed to resource i. */
+static bool
+watched(struct proto_ctx *ctx, size_t i)
+{
+	struct proto_session *s;
+	struct listen *l;
+
+	for (s = ctx->sessions; s != NULL; s = s->next) {
+		if (s->era == ERA_LEGACY && s->subs[i])
+			return (true);
+		for (l = s->listens; l != NULL; l = l->next) {
+			if (l->watch[i])
+				return (true);
+		}
+	}
+	return (false);
+}
+
+/*
+ * A snapshot was published: tell its subscribers, and the problems'
+ * subscribers when the list of problems changed with it.
+ */
+static void
+on_updated(struct proto_ctx *ctx, struct res_event *ev)
+{
+	uint64_t d;
+
+	if (ev->instance >= ctx->ninst)
+		return;
+	notify_updated(ctx, ev->instance);
+	if (!watched(ctx, ctx->ninst))
+		return;
+	d = res_problems_digest(ctx->reg);
+	if (d == ctx->problems_digest)
+		return;
+	ctx->problems_digest = d;
+	notify_updated(ctx, ctx->ninst);
 }
 
 /* prompts/list: the prompts. */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/problems.h"
 #include "core/registry.h"
 #include "core/snapshot.h"
 #include "core/xmalloc.h"
@@ -25,6 +26,9 @@
 #include "mcp/resources.h"
 
 #define HUB_MAX 16
+
+static void put_member(struct jr_buf *, const char *, json_t *, bool);
+static int64_t res_read_problems(struct registry *, struct jr_buf *);
 
 struct hub_entry {
 	struct registry *reg;
@@ -110,14 +114,26 @@ res_unwatch(struct job_queue *q)
 	pthread_mutex_unlock(&hub.lock);
 }
 
-/* The URI of instance i. */
+/* The URI of instance i (or, one past the last, of the problems). */
 void
 res_uri(struct registry *reg, size_t i, char *buf, size_t len)
 {
-	struct rt_instance *in = registry_instance_at(reg, i);
+	struct rt_instance *in;
 
+	if (i == res_problems_index(reg)) {
+		snprintf(buf, len, "%s", RES_PROBLEMS);
+		return;
+	}
+	in = registry_instance_at(reg, i);
 	snprintf(buf, len, RES_SCHEME "%s/%s/snapshot", in->service->name,
 	    in->name);
+}
+
+/* The problems resource's index: one past the last instance. */
+size_t
+res_problems_index(struct registry *reg)
+{
+	return (registry_ninstances(reg));
 }
 
 /* The instance index a URI names, or -1. */
@@ -129,6 +145,8 @@ res_find(struct registry *reg, const char *uri)
 
 	if (strncmp(uri, RES_SCHEME, sizeof RES_SCHEME - 1) != 0)
 		return (-1);
+	if (strcmp(uri, RES_PROBLEMS) == 0)
+		return ((long)n);
 	for (i = 0; i < n; i++) {
 		res_uri(reg, i, buf, sizeof buf);
 		if (strcmp(buf, uri) == 0)
@@ -166,7 +184,55 @@ res_list(struct registry *reg, bool titles)
 		}
 		json_array_append_new(a, r);
 	}
+	r = json_pack("{s:s, s:s, s:s, s:s}", "uri", RES_PROBLEMS, "name",
+	    "problems", "description", "What needs attention across every "
+	    "instance, most urgent first (as the racktop_problems tool "
+	    "returns it); updated whenever the list changes.", "mimeType",
+	    "application/json");
+	if (titles)
+		json_object_set_new(r, "title", json_string("Problems"));
+	json_array_append_new(a, r);
 	return (a);
+}
+
+/* The problems envelope: {uri, crit, warn, problems}; ms it stays fresh. */
+static int64_t
+res_read_problems(struct registry *reg, struct jr_buf *b)
+{
+	json_t *list = problems_collect(reg);
+	size_t i, n = registry_ninstances(reg);
+	int crit, warn, refresh = 0;
+
+	problems_count(list, &crit, &warn);
+	jr_buf_append(b, "{", 1);
+	put_member(b, "uri", json_string(RES_PROBLEMS), true);
+	put_member(b, "crit", json_integer(crit), false);
+	put_member(b, "warn", json_integer(warn), false);
+	put_member(b, "problems", list, false);
+	jr_buf_append(b, "}", 1);
+	for (i = 0; i < n; i++) {
+		int r = registry_instance_at(reg, i)->refresh_s;
+
+		if (refresh == 0 || r < refresh)
+			refresh = r;
+	}
+	return ((int64_t)refresh * 1000);
+}
+
+/* A digest of the current problems, to notify only on a change. */
+uint64_t
+res_problems_digest(struct registry *reg)
+{
+	json_t *list = problems_collect(reg);
+	char *text = json_dumps(list, JSON_COMPACT);
+	uint64_t h = 1469598103934665603ULL;
+	const char *p;
+
+	for (p = text; p != NULL && *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	free(text);
+	json_decref(list);
+	return (h);
 }
 
 /* The one ResourceTemplate. */
@@ -202,11 +268,14 @@ put_member(struct jr_buf *b, const char *key, json_t *v, bool first)
 int64_t
 res_read(struct registry *reg, size_t i, struct jr_buf *b)
 {
-	struct rt_instance *in = registry_instance_at(reg, i);
+	struct rt_instance *in;
 	struct snapshot *s;
 	char uri[512];
 	int64_t age, ttl;
 
+	if (i == res_problems_index(reg))
+		return (res_read_problems(reg, b));
+	in = registry_instance_at(reg, i);
 	res_uri(reg, i, uri, sizeof uri);
 	s = snapshot_acquire(&in->slot);
 	jr_buf_append(b, "{", 1);
@@ -262,7 +331,8 @@ res_complete(struct registry *reg, const char *uri, const char *arg,
 	json_t *a;
 	size_t i;
 
-	if (strcmp(uri, RES_TEMPLATE) != 0 && res_find(reg, uri) < 0)
+	if (strcmp(uri, RES_TEMPLATE) != 0 && (res_find(reg, uri) < 0 ||
+	    strcmp(uri, RES_PROBLEMS) == 0))
 		return (NULL);
 	if (strcmp(arg, "service") == 0) {
 		a = json_array();

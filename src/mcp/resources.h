@@ -25,6 +25,8 @@ struct jr_buf;
 
 #define RES_SCHEME "racktop://"
 #define RES_TEMPLATE "racktop://{service}/{instance}/snapshot"
+/* Every problem across instances (core/problems.h), at index ninstances. */
+#define RES_PROBLEMS "racktop://problems"
 
 /* An instance's snapshot was published: queued for the owner. */
 struct res_event {
@@ -44,7 +46,11 @@ void res_marker(struct job *);
 void res_watch(struct registry *, struct job_queue *q);
 void res_unwatch(struct job_queue *q);
 
-/* The URI of instance i into buf. */
+/* The index standing for RES_PROBLEMS: one past the last instance. */
+size_t res_problems_index(struct registry *);
+/* A digest of the problems list, to tell whether it changed. */
+uint64_t res_problems_digest(struct registry *);
+/* The URI of instance i (or of the problems) into buf. */
 void res_uri(struct registry *, size_t i, char *buf, size_t len);
 /* The instance a URI names, or -1. */
 long res_find(struct registry *, const char *uri);

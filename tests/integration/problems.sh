@@ -52,6 +52,20 @@ wait_for has crit container_unhealthy docker ||
     fail "no unhealthy container: $(cat "$T/p.json")"
 has warn blocking_off pihole && fail "blocking reported off from the start"
 
+# An MCP client subscribed to racktop://problems hears of the change.
+mkfifo "$T/in"
+start_bg sh -c "socat -t 60 - 'UNIX-CONNECT:$S' <'$T/in' >'$T/sub.out'"
+exec 3>"$T/in"
+printf '%s\n' \
+    '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"sub","version":"1"}}}' \
+    '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+    '{"jsonrpc":"2.0","id":2,"method":"resources/list"}' \
+    '{"jsonrpc":"2.0","id":3,"method":"resources/subscribe","params":{"uri":"racktop://problems"}}' >&3
+wait_for grep -q '"id":3,"result"' "$T/sub.out" ||
+    fail "subscribe: $(cat "$T/sub.out")"
+grep '"id":2,' "$T/sub.out" | jq -e 'any(.result.resources[]; .uri == "racktop://problems")' \
+    >/dev/null || fail "racktop://problems not listed"
+
 # Blocking switched off through the tool is a problem until switched on.
 "$RACKTOP" --socket "$S" call pihole_disable_blocking timer_s=600 >/dev/null ||
     fail "disable blocking"
@@ -60,6 +74,14 @@ wait_for has warn blocking_off pihole ||
 jq -e 'any(.items[]; .kind == "blocking_off" and
     (.message | test("[0-9]+s")))' "$T/p.json" >/dev/null ||
     fail "no timer in the message: $(cat "$T/p.json")"
+wait_for grep -q '"notifications/resources/updated".*"racktop://problems"' \
+    "$T/sub.out" || fail "no update notification: $(cat "$T/sub.out")"
+printf '%s\n' '{"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"racktop://problems"}}' >&3
+wait_for grep -q '"id":4,' "$T/sub.out" || fail "read: $(cat "$T/sub.out")"
+grep '"id":4,' "$T/sub.out" | jq -e '.result.contents[0].text | fromjson |
+    any(.problems[]; .kind == "blocking_off") and .warn >= 1' >/dev/null ||
+    fail "problems resource: $(grep '"id":4,' "$T/sub.out")"
+exec 3>&-
 "$RACKTOP" --socket "$S" call pihole_enable_blocking >/dev/null ||
     fail "enable blocking"
 wait_for sh -c "! $(command -v "$RACKTOP") --socket '$S' call racktop_problems |

@@ -209,8 +209,8 @@ for (const how of ['socket', 'bridge', 'lazy']) {
         assert.ok(Array.isArray(r.structuredContent.items));
       });
 
-      test('no instances: no resources, reads are not found', { timeout: scaled(10000) }, async () => {
-        assert.deepEqual((await conn.client.listResources()).resources, []);
+      test('no instances: only the problems resource, reads are not found', { timeout: scaled(10000) }, async () => {
+        assert.deepEqual((await conn.client.listResources()).resources.map((r) => r.uri), ['racktop://problems']);
         const code = await errorCode(conn.client.readResource({ uri: 'racktop://proxmox/home/snapshot' }));
         assert.equal(code, -32602);	// the SDK maps a legacy -32002 to -32602
       });

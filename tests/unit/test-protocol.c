@@ -1151,9 +1151,12 @@ START_TEST(resources_both_eras)
 	s = ready_session("2024-11-05", "c", 0);
 	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/list\"}");
 	r = result_of(reply_int(1));
-	ck_assert_uint_eq(json_array_size(json_object_get(r, "resources")), 2);
+	/* Two instances, then the problems of all. */
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "resources")), 3);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
 	    json_object_get(r, "resources"), 0), "uri")), u1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(r, "resources"), 2), "uri")), "racktop://problems");
 	ck_assert_ptr_null(json_object_get(json_array_get(json_object_get(r,
 	    "resources"), 0), "title"));
 	ck_assert_ptr_null(json_object_get(r, "resultType"));
