@@ -1068,6 +1068,15 @@ pbs_prune(struct rt_call *c, bool dry)
 	if (json_object_get(c->args, "time") != NULL)
 		return (call_fail(c, "arguments.time: prune works on a group "
 		    "or a datastore, not one snapshot"));
+	for (i = 0; pbs_keeps[i] != NULL; i++) {
+		if (json_object_get(c->args, pbs_keeps[i]) != NULL)
+			break;
+	}
+	/* PBS keeps everything without one: say so rather than no-op. */
+	if (pbs_keeps[i] == NULL)
+		return (call_fail(c, "arguments: set at least one of "
+		    "keep_last, keep_hourly, keep_daily, keep_weekly, "
+		    "keep_monthly or keep_yearly"));
 	if ((in = call_instance(c)) == NULL)
 		return (-1);
 	body = json_object();
@@ -1422,11 +1431,7 @@ static const struct rt_tool pbs_tools[] = {
 		"(protected snapshots always stay). For a whole datastore PBS "
 		"runs a task, and its log is the list.",
 	    .input_schema = "{\"type\":\"object\",\"additionalProperties\":"
-		"false,\"required\":[\"store\"],\"anyOf\":[{\"required\":"
-		"[\"keep_last\"]},{\"required\":[\"keep_hourly\"]},"
-		"{\"required\":[\"keep_daily\"]},{\"required\":[\"keep_weekly\"]},"
-		"{\"required\":[\"keep_monthly\"]},{\"required\":"
-		"[\"keep_yearly\"]}],\"properties\":{" S_INSTANCE ","
+		"false,\"required\":[\"store\"],\"properties\":{" S_INSTANCE ","
 		S_STORE("Datastore to prune.") "," S_NS "," S_GROUP ","
 		S_KEEP("last", "newest snapshots") "," S_KEEP("hourly",
 		"hourly snapshots") "," S_KEEP("daily", "daily snapshots") ","
