@@ -183,6 +183,7 @@ registry_add_instances(struct registry *reg, const struct rt_config *conf,
 		}
 		in = xcalloc(1, sizeof *in);
 		in->service = svc;
+		in->reg = reg;
 		in->name = xstrdup(ic->name);
 		in->conf = ic;
 		in->refresh_s = (int)refresh;

@@ -17,7 +17,7 @@ done
 
 S=$TMPD/sim
 mkdir -p "$S"
-start_bg "$RACKTOP_SIM" --seed 1 --clock real --services pbs \
+start_bg "$RACKTOP_SIM" --seed 1 --clock real --services pbs,proxmox \
     --endpoints "$S/ep.json" >"$S/sim.log" 2>&1
 wait_for test -s "$S/ep.json" || { cat "$S/sim.log"; exit 1; }
 URL=$(jq -r .pbs.url "$S/ep.json")
@@ -230,6 +230,29 @@ fingerprint = $(fp other.pem)"
 	T=$TMPD/tlsbad
 	expect_err pbs_list_datastores 'fingerprint mismatch' max_age_s=0
 	grep -q "$TOKEN" "$T/out" "$T/err" && fail "the token leaked"
+fi
+
+# The Proxmox guests table gains the last backup of the guest's backup
+# group: vm/100 fresh, ct/204 three days old (stale), vm/103 none.
+start_rt "$TMPD/mix" "url = $URL
+token_id = $TOKEN_ID
+token = $TOKEN
+[proxmox \"lab\"]
+url = $(jq -r .proxmox.url "$S/ep.json")
+token_id = $(jq -r .proxmox.token_id "$S/ep.json")
+token = $(jq -r .proxmox.token "$S/ep.json")"
+T=$TMPD/mix
+merged() {
+	call proxmox_list_vms max_age_s=30 && jq -e '.items[] |
+	    select(.vmid == 100) | .backup_state == "ok"' "$T/out"
+}
+if wait_for merged; then
+	check "guests carry their last backup" '(.items[] | select(.vmid ==
+	    100) | .last_backup > now - 86400) and (.items[] | select(.vmid ==
+	    204) | .backup_state == "stale" and .type == "lxc") and
+	    (.items[] | select(.vmid == 103) | has("last_backup") | not)'
+else
+	fail "no last backup on guest 100: $(head -c 400 "$T/out")"
 fi
 
 [ $fails -eq 0 ] && echo "pbs: all passed" || echo "pbs: $fails failed"
