@@ -542,11 +542,15 @@ pbs_used(struct sim_service *svc, const struct pbs_store *st)
 static json_t *
 pbs_gc_status(const struct pbs_store *st)
 {
-	json_t	*o = json_pack("{s:I,s:I,s:I,s:I,s:i,s:i}", "removed-bytes",
-	    (json_int_t)st->gc_removed, "pending-bytes",
+	/* Chunks average 4 MiB; an index file per archive. */
+	json_t	*o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:i}",
+	    "removed-bytes", (json_int_t)st->gc_removed, "pending-bytes",
 	    (json_int_t)st->pending, "disk-bytes", (json_int_t)st->used0,
 	    "index-data-bytes", (json_int_t)(st->used0 * 3), "removed-chunks",
-	    (int)(st->gc_removed / (4 << 20)), "still-bad", 0);
+	    (json_int_t)(st->gc_removed >> 22), "pending-chunks",
+	    (json_int_t)(st->pending >> 22), "disk-chunks",
+	    (json_int_t)(st->used0 >> 22), "index-file-count", 120,
+	    "removed-bad", 0, "still-bad", 0);
 
 	if (st->gc_upid[0] != '\0')
 		json_object_set_new(o, "upid", json_string(st->gc_upid));
@@ -595,8 +599,9 @@ pbs_datastores(struct sim_service *svc, struct sim_request *req,
 
 	(void)req;
 	for (i = 0; i < 2; i++)
-		json_array_append_new(a, json_pack("{s:s,s:s}", "store",
-		    pbs->stores[i].name, "mount-status", "nonremovable"));
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "store",
+		    pbs->stores[i].name, "mount-status", "nonremovable",
+		    "backend-type", "filesystem"));
 	pbs_data(resp, a);
 }
 

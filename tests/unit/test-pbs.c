@@ -1,14 +1,22 @@
 /*
  * Proxmox Backup Server parse functions on spec-example responses
  * (tests/fixtures/pbs, see SOURCES.md there), auth header building, UPID
- * parsing, and the service's tool invariants.
+ * parsing, and the service's tool invariants; then a contract test:
+ * racktop-sim's PBS responses validate against the PBS API schema
+ * (tests/fixtures/pbs/schema, converted from the excerpt there).
  */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/http.h"
 #include "core/registry.h"
+#include "core/schema.h"
 #include "core/xmalloc.h"
 #include "services/pbs.h"
 #include "services/services.h"
@@ -357,6 +365,194 @@ START_TEST(test_service_invariants)
 }
 END_TEST
 
+static char *tdir;
+static pid_t sim_pid = -1;
+static struct http_client *client;
+static char *auth_header;
+static char *password;
+
+/* Whether a file exists. */
+static bool
+have_file(const char *path)
+{
+	return (access(path, R_OK) == 0);
+}
+
+/* Starts racktop-sim (PBS only, fixed clock) and a client for it. */
+static void
+setup(void)
+{
+	struct http_opts opts;
+	const char *sim = getenv("RACKTOP_SIM");
+	json_t *eps, *pbs;
+	char *ep, *base, *cause = NULL;
+
+	ck_assert_msg(sim != NULL, "RACKTOP_SIM is not set");
+	tdir = test_tmpdir();
+	xasprintf(&ep, "%s/endpoints.json", tdir);
+	sim_pid = fork();
+	ck_assert_int_ne(sim_pid, -1);
+	if (sim_pid == 0) {
+		execl(sim, sim, "--clock", "fixed", "--seed", "1",
+		    "--services", "pbs", "--endpoints", ep, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_msg(WAIT_FOR(have_file(ep), 10000), "no endpoints file");
+	eps = json_load_file(ep, 0, NULL);
+	ck_assert_ptr_nonnull(eps);
+	pbs = json_object_get(eps, "pbs");
+	xasprintf(&base, "%s/api2/json", json_string_value(json_object_get(
+	    pbs, "url")));
+	auth_header = pbs_token_header(json_string_value(json_object_get(pbs,
+	    "token_id")), json_string_value(json_object_get(pbs, "token")));
+	ck_assert_ptr_nonnull(auth_header);
+	password = xstrdup(json_string_value(json_object_get(pbs,
+	    "password")));
+	memset(&opts, 0, sizeof opts);
+	opts.base_url = base;
+	client = http_client_create(&opts, &cause);
+	ck_assert_msg(client != NULL, "%s", cause);
+	json_decref(eps);
+	free(base);
+	free(ep);
+}
+
+/* Stops racktop-sim and removes the folder. */
+static void
+teardown(void)
+{
+	int status;
+
+	http_client_destroy(client);
+	if (sim_pid > 0) {
+		kill(sim_pid, SIGTERM);
+		waitpid(sim_pid, &status, 0);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "racktop-sim did not exit cleanly");
+	}
+	test_rm_rf(tdir);
+	free(tdir);
+	free(auth_header);
+	free(password);
+}
+
+/* Fetches method path (with body) and validates it against schema. */
+static json_t *
+check(const char *schema, const char *method, const char *path,
+    const json_t *body)
+{
+	const char *headers[] = { auth_header, NULL };
+	const char *dir = getenv("srcdir");
+	struct schema *s;
+	json_t *j;
+	char *cause = NULL, *error = NULL, *spath;
+	json_error_t jerr;
+	json_t *text;
+	long status;
+
+	j = http_json(client, method, path, headers, body, &status, &cause);
+	ck_assert_msg(j != NULL, "%s %s: %s", method, path, cause);
+	xasprintf(&spath, "%s/tests/fixtures/pbs/schema/schemas/%s.json",
+	    dir != NULL ? dir : ".", schema);
+	text = json_load_file(spath, 0, &jerr);
+	ck_assert_msg(text != NULL, "%s: %s", spath, jerr.text);
+	s = schema_compile(text, &cause);
+	ck_assert_msg(s != NULL, "%s: %s", spath, cause);
+	ck_assert_msg(schema_validate(s, j, false, path, &error) == 0,
+	    "%s %s: %s", method, path, error);
+	schema_free(s);
+	json_decref(text);
+	free(spath);
+	return (j);
+}
+
+static const struct {
+	const char *schema;
+	const char *path;
+} get_cases[] = {
+	{ "GET_version", "/version" },
+	{ "GET_status_datastore-usage", "/status/datastore-usage" },
+	{ "GET_admin_datastore", "/admin/datastore" },
+	{ "GET_admin_gc", "/admin/gc" },
+	{ "GET_admin_datastore_store_gc", "/admin/datastore/store1/gc" },
+	{ "GET_admin_datastore_store_gc", "/admin/datastore/offsite/gc" },
+	{ "GET_admin_datastore_store_groups", "/admin/datastore/store1/groups" },
+	{ "GET_admin_datastore_store_snapshots",
+	    "/admin/datastore/store1/snapshots" },
+	{ "GET_admin_datastore_store_snapshots",
+	    "/admin/datastore/offsite/snapshots?backup-type=vm&backup-id=100" },
+	{ "GET_admin_sync", "/admin/sync" },
+};
+
+START_TEST(test_contract_get)
+{
+	json_decref(check(get_cases[_i].schema, "GET", get_cases[_i].path,
+	    NULL));
+}
+END_TEST
+
+START_TEST(test_contract_ticket)
+{
+	json_t *body, *j;
+
+	body = json_pack("{s:s,s:s}", "username", "root@pam", "password",
+	    password);
+	j = check("POST_access_ticket", "POST", "/access/ticket", body);
+	ck_assert_ptr_nonnull(json_string_value(json_object_get(
+	    json_object_get(j, "data"), "ticket")));
+	json_decref(j);
+	json_decref(body);
+}
+END_TEST
+
+START_TEST(test_contract_prune)
+{
+	json_t *body, *j;
+
+	body = json_pack("{s:s,s:s,s:i,s:b}", "backup-type", "vm",
+	    "backup-id", "101", "keep-last", 2, "dry-run", 1);
+	j = check("POST_admin_datastore_store_prune", "POST",
+	    "/admin/datastore/store1/prune", body);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "data")), 10);
+	json_decref(j);
+	json_decref(body);
+}
+END_TEST
+
+START_TEST(test_contract_task)
+{
+	const char *hdrs[] = { auth_header, NULL };
+	json_t *j, *st;
+	struct pbs_upid u;
+	const char *upid;
+	char *path, *esc, *cause = NULL;
+	long status;
+	int i;
+
+	j = http_json(client, "POST", "/admin/datastore/store1/gc", hdrs,
+	    NULL, &status, &cause);
+	ck_assert_msg(j != NULL, "POST gc: %s", cause);
+	upid = json_string_value(json_object_get(j, "data"));
+	ck_assert_int_eq(pbs_upid_parse(upid, &u), 0);
+	ck_assert_str_eq(u.type, "garbage_collection");
+	esc = http_escape(upid);
+	xasprintf(&path, "/nodes/%s/tasks/%s/status", u.node, esc);
+	/* The third poll finishes it with the fixed clock: exitstatus. */
+	for (i = 0; i < 3; i++) {
+		st = check("GET_nodes_node_tasks_upid_status", "GET", path,
+		    NULL);
+		if (i < 2)
+			json_decref(st);
+	}
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(st,
+	    "data"), "exitstatus")), "OK");
+	json_decref(st);
+	free(path);
+	free(esc);
+	json_decref(j);
+}
+END_TEST
+
 /* The suite. */
 static Suite *
 pbs_suite(void)
@@ -376,6 +572,15 @@ pbs_suite(void)
 	tcase_add_test(tc, test_auth_headers);
 	tcase_add_test(tc, test_time_string);
 	tcase_add_test(tc, test_service_invariants);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("contract");
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_contract_get, 0,
+	    (int)(sizeof get_cases / sizeof *get_cases));
+	tcase_add_test(tc, test_contract_ticket);
+	tcase_add_test(tc, test_contract_prune);
+	tcase_add_test(tc, test_contract_task);
 	suite_add_tcase(s, tc);
 	return (s);
 }
