@@ -191,6 +191,7 @@ instance_add(struct registry *reg, const struct rt_instance_conf *ic,
 	}
 	in = xcalloc(1, sizeof *in);
 	in->service = svc;
+	in->reg = reg;
 	in->name = xstrdup(ic->name);
 	in->conf = ic;
 	in->refresh_s = (int)refresh;

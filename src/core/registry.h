@@ -23,6 +23,7 @@ struct registry;
 
 struct rt_instance {
 	const struct rt_service *service;
+	struct registry *reg;	/* the registry that holds it */
 	char *name;
 	const struct rt_instance_conf *conf;	/* borrowed from the config */
 	void *state;				/* the backend's */

@@ -41,6 +41,7 @@
 #define PVE_TICKET_RENEW_MS (90 * 60 * 1000)	/* tickets live 2 h */
 #define PVE_POOL_MAX 4
 #define PVE_LOG_TAIL 10
+#define PVE_BACKUP_STALE_S (24 * 3600)	/* a guest's last backup, flagged */
 
 struct pve {
 	char *name;
@@ -277,6 +278,64 @@ pve_req(struct pve *p, struct http_client *cl, const char *method,
 	return (data);
 }
 
+/*
+ * Gives guests last_backup and backup_state ("ok", or "stale" after a day)
+ * where another instance's snapshot has a backup group of the same type
+ * and id (a "groups" section of {type: vm|ct, id, last_backup} rows, as
+ * the backup server backend publishes), newest across instances.
+ */
+static void
+pve_merge_backups(struct pve *p, json_t *snap)
+{
+	struct registry *reg = p->in != NULL ? p->in->reg : NULL;
+	struct rt_instance *other;
+	struct snapshot *s;
+	const json_t *g, *v;
+	const char *type, *id;
+	json_t *last, *row;
+	char key[160];
+	int64_t now = clock_wall_ms() / 1000;
+	json_int_t t;
+	size_t i, j;
+
+	if (reg == NULL)
+		return;
+	last = json_object();
+	for (i = 0; i < registry_ninstances(reg); i++) {
+		other = registry_instance_at(reg, i);
+		if (other == p->in ||
+		    (s = snapshot_acquire(&other->slot)) == NULL)
+			continue;
+		json_array_foreach(json_object_get(s->data, "groups"), j, g) {
+			type = json_string_value(json_object_get(g, "type"));
+			id = json_string_value(json_object_get(g, "id"));
+			v = json_object_get(g, "last_backup");
+			if (type == NULL || id == NULL || !json_is_integer(v) ||
+			    (strcmp(type, "vm") != 0 && strcmp(type, "ct") != 0))
+				continue;
+			snprintf(key, sizeof key, "%s/%s", strcmp(type, "vm") ==
+			    0 ? "qemu" : "lxc", id);
+			if (json_integer_value(json_object_get(last, key)) <
+			    json_integer_value(v))
+				json_object_set_new(last, key, json_integer(
+				    json_integer_value(v)));
+		}
+		snapshot_release(s);
+	}
+	json_array_foreach(json_object_get(snap, "guests"), i, row) {
+		snprintf(key, sizeof key, "%s/%lld", json_string_value(
+		    json_object_get(row, "type")), (long long)
+		    json_integer_value(json_object_get(row, "vmid")));
+		if ((v = json_object_get(last, key)) == NULL)
+			continue;
+		t = json_integer_value(v);
+		json_object_set_new(row, "last_backup", json_integer(t));
+		json_object_set_new(row, "backup_state", json_string(now - t >
+		    PVE_BACKUP_STALE_S ? "stale" : "ok"));
+	}
+	json_decref(last);
+}
+
 /* Fetches and parses resources and cluster status. New reference. */
 static json_t *
 pve_fetch(struct pve *p, struct http_client *cl, int *kind, char **cause)
@@ -304,6 +363,7 @@ pve_fetch(struct pve *p, struct http_client *cl, int *kind, char **cause)
 		return (NULL);
 	}
 	json_object_set_new(snap, "cluster", cluster);
+	pve_merge_backups(p, snap);
 	return (snap);
 }
 
@@ -1814,7 +1874,8 @@ pve_describe_restore(struct rt_call *c)
 	"\"uptime\":" S_INT ",\"netin\":" S_INT ",\"netout\":" S_INT "," \
 	"\"template\":{\"type\":\"boolean\"},\"tags\":{\"type\":\"array\"," \
 	"\"items\":" S_STR "},\"lock\":" S_STR ",\"hastate\":" S_STR "," \
-	"\"qmpstatus\":" S_STR ",\"pid\":" S_INT
+	"\"qmpstatus\":" S_STR ",\"pid\":" S_INT ",\"last_backup\":" S_INT \
+	",\"backup_state\":{\"enum\":[\"ok\",\"stale\"]}"
 #define GUEST_REQUIRED \
 	"\"required\":[\"instance\",\"id\",\"type\",\"vmid\",\"status\"," \
 	"\"template\",\"tags\"]"
@@ -2200,6 +2261,8 @@ static const struct rt_column pve_guest_columns[] = {
 	{ "Max mem", "/maxmem", RT_COL_BYTES, 8 },
 	{ "Disk", "/maxdisk", RT_COL_BYTES, 8 },
 	{ "Uptime", "/uptime", RT_COL_AGE, 8 },
+	{ "Backup", "/last_backup", RT_COL_AGE, 7 },
+	{ "Bk", "/backup_state", RT_COL_STATE, 5 },
 	{ NULL, NULL, RT_COL_TEXT, 0 },
 };
 

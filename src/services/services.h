@@ -13,6 +13,7 @@ extern const struct rt_service unifi_service;
 extern const struct rt_service docker_service;
 extern const struct rt_service tailscale_service;
 extern const struct rt_service cloudflare_service;
+extern const struct rt_service pbs_service;
 
 /* Each backend's problems rule (NAME-problems.c; see core/problems.h). */
 void proxmox_problems(const json_t *, json_t *);
@@ -21,6 +22,7 @@ void unifi_problems(const json_t *, json_t *);
 void pihole_problems(const json_t *, json_t *);
 void tailscale_problems(const json_t *, json_t *);
 void cloudflare_problems(const json_t *, json_t *);
+void pbs_problems(const json_t *, json_t *);
 
 /* The production table, NULL-terminated (table.c). */
 extern const struct rt_service *const rt_services[];

@@ -55,7 +55,8 @@ if command -v tmux >/dev/null 2>&1; then
 	screen_has() {
 		$T capture-pane -p | grep -q "$1"
 	}
-	wait_for screen_has proxmox || { $T kill-server; fail "dashboard: no proxmox"; }
+	# The status line is cut at 100 columns; the guests pane is not.
+	wait_for screen_has "Proxmox VE Guests" || { $T kill-server; fail "dashboard: no proxmox"; }
 	P=$(pgrep -f "racktop --demo --socket $S" | head -1)
 	SIM=$(sim_of "$P")
 	$T send-keys q

@@ -155,6 +155,33 @@ START_TEST(test_cloudflare)
 }
 END_TEST
 
+START_TEST(test_pbs)
+{
+	char text[1024];
+	long long now = (long long)time(NULL);
+	json_t *o;
+
+	snprintf(text, sizeof text, "{\"groups\":["
+	    "{\"store\":\"s1\",\"group\":\"vm/100\",\"last_backup\":%lld},"
+	    "{\"store\":\"s1\",\"group\":\"vm/101\",\"last_backup\":%lld},"
+	    "{\"store\":\"s1\",\"group\":\"ct/200\"}],"
+	    "\"datastores\":[{\"store\":\"s1\",\"usage\":0.5},"
+	    "{\"store\":\"s2\",\"usage\":0.95},"
+	    "{\"store\":\"s3\",\"usage\":0.2,\"days_to_full\":5},"
+	    "{\"store\":\"s4\",\"error\":\"not mounted\"}]}",
+	    now - 3600, now - 30 * 3600);
+	o = run(pbs_problems, text);
+	ck_assert(!has(o, "warn", "backup_old", "vm/100"));
+	ck_assert(has(o, "warn", "backup_old", "vm/101"));
+	ck_assert(has(o, "warn", "backup_missing", "ct/200"));
+	ck_assert(has(o, "warn", "datastore_full", "s2"));
+	ck_assert(has(o, "warn", "datastore_filling", "s3"));
+	ck_assert(has(o, "crit", "datastore_error", "s4"));
+	ck_assert_int_eq(json_array_size(o), 5);
+	json_decref(o);
+}
+END_TEST
+
 START_TEST(test_count)
 {
 	json_t *l = json_array();
@@ -184,6 +211,7 @@ problems_suite(void)
 	tcase_add_test(tc, test_unifi);
 	tcase_add_test(tc, test_tailscale);
 	tcase_add_test(tc, test_cloudflare);
+	tcase_add_test(tc, test_pbs);
 	tcase_add_test(tc, test_count);
 	suite_add_tcase(s, tc);
 	return (s);
