@@ -442,6 +442,30 @@ tk_copy(json_t *dst, const char *to, const json_t *src, const char *from)
 		json_object_set(dst, to, (json_t *)v);
 }
 
+/* Whether every header name is a token (and there are not too many). */
+static bool
+tk_header_names(const json_t *h, char **cause)
+{
+	const char *key;
+	const json_t *v;
+	size_t n;
+
+	if (json_object_size(h) > 64) {
+		xasprintf(cause, "at most 64 headers");
+		return (false);
+	}
+	json_object_foreach((json_t *)h, key, v) {
+		n = strlen(key);
+		if (n == 0 || n > 128 || strspn(key, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != n) {
+			xasprintf(cause, "header name \"%.128s\": letters, "
+			    "digits and '-' only", key);
+			return (false);
+		}
+	}
+	return (true);
+}
+
 /* One middleware's configuration. */
 json_t *
 tk_middleware_config(const char *name, const char *type,
@@ -477,6 +501,10 @@ tk_middleware_config(const char *name, const char *type,
 		key = "rateLimit";
 		*api_type = "ratelimit";
 	} else if (strcmp(type, "headers") == 0) {
+		if (!tk_header_names(json_object_get(s, "request_headers"),
+		    cause) || !tk_header_names(json_object_get(s,
+		    "response_headers"), cause))
+			goto fail;
 		c = json_object();
 		tk_copy(c, "customRequestHeaders", s, "request_headers");
 		tk_copy(c, "customResponseHeaders", s, "response_headers");
