@@ -24,7 +24,8 @@
  *
  * The "websecure" entry point is a real TLS listener on 127.0.0.1 that
  * serves, by SNI, a certificate for each host of a TLS router, issued by a
- * CA generated at start (ca_file in the endpoints file), valid 90 days;
+ * CA generated at start (ca_file in the endpoints file), valid 90 days
+ * (paperless.lab.example: 10, so the lab has one to renew);
  * the cert_days op sets a host's days left (negative: expired). Unknown
  * hosts get Traefik's self-signed "TRAEFIK DEFAULT CERT". Certificates use
  * the wall clock, whatever --clock says: clients check them against it.
@@ -797,7 +798,8 @@ tk_create(struct sim_service *svc)
 	st->svc = svc;
 	st->reload_ms = TK_RELOAD_MS;
 	st->down = json_pack("{s:b}", "http://10.0.0.23:8096", 1);
-	st->cert_days = json_object();
+	/* One certificate of the lab is due for renewal, as in real life. */
+	st->cert_days = json_pack("{s:i}", "paperless.lab.example", 10);
 	xasprintf(&st->root, "%s/racktop-sim-traefik.XXXXXX", base != NULL &&
 	    *base == '/' ? base : "/tmp");
 	if (mkdtemp(st->root) == NULL)

@@ -193,6 +193,8 @@ check "an expired certificate flagged" \
     '.items[] | select(.host == "jellyfin.lab.example") | .flag == "expired" and .days_left == -2'
 check "a good certificate is ok, issuer read" \
     '.items[] | select(.host == "grafana.lab.example") | .flag == "ok" and .days_left == 90 and (.issuer | test("racktop-sim ACME CA"))'
+check "the lab's certificate due for renewal is flagged" \
+    '.items[] | select(.host == "paperless.lab.example") | .flag == "expiring" and .days_left == 10'
 check "flagged counts them" '.flagged >= 2 and .warn_days == 14'
 expect_ok traefik_get_certificate_status '"expiring"' instance=edge router=grafana@docker warn_days=120
 expect_ok traefik_get_certificate_status '"untrusted"' instance=remote router=grafana@docker
