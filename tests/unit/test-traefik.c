@@ -6,8 +6,18 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/ssl.h>
 
 #include "core/registry.h"
 #include "core/xmalloc.h"
@@ -30,6 +40,18 @@ fixture(const char *name)
 	ck_assert_msg(j != NULL, "%s: %s (set srcdir)", path, err.text);
 	free(path);
 	return (j);
+}
+
+/* A fixture file's path: tests/fixtures/DIR/NAMESUFFIX (caller frees). */
+static char *
+fixture_path(const char *dir, const char *name, const char *suffix)
+{
+	const char *top = getenv("srcdir");
+	char *path;
+
+	xasprintf(&path, "%s/tests/fixtures/%s/%s%s", top != NULL ? top : ".",
+	    dir, name, suffix);
+	return (path);
 }
 
 /* The rows of one fixture page. */
@@ -377,6 +399,146 @@ START_TEST(test_subset_files_flags)
 }
 END_TEST
 
+
+/* A one-connection TLS server on 127.0.0.1 with a fixture certificate. */
+struct tls_server {
+	int fd;
+	int port;
+	SSL_CTX *ctx;
+	pthread_t thread;
+};
+
+/* Accepts one connection and completes the handshake. */
+static void *
+tls_serve(void *arg)
+{
+	struct tls_server *s = arg;
+	SSL *ssl;
+	int fd;
+
+	if ((fd = accept(s->fd, NULL, NULL)) == -1)
+		return (NULL);
+	ssl = SSL_new(s->ctx);
+	SSL_set_fd(ssl, fd);
+	if (SSL_accept(ssl) == 1)
+		SSL_shutdown(ssl);
+	SSL_free(ssl);
+	close(fd);
+	return (NULL);
+}
+
+/* Starts a server for the fixture pair NAME.pem, NAME-key.pem. */
+static void
+tls_start(struct tls_server *s, const char *name)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof sin;
+	char *cert, *key;
+
+	cert = fixture_path("tls", name, ".pem");
+	key = fixture_path("tls", name, "-key.pem");
+	s->ctx = SSL_CTX_new(TLS_server_method());
+	ck_assert(SSL_CTX_use_certificate_file(s->ctx, cert,
+	    SSL_FILETYPE_PEM) == 1);
+	ck_assert(SSL_CTX_use_PrivateKey_file(s->ctx, key,
+	    SSL_FILETYPE_PEM) == 1);
+	free(cert);
+	free(key);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert(s->fd != -1);
+	ck_assert(bind(s->fd, (struct sockaddr *)&sin, sizeof sin) == 0);
+	ck_assert(listen(s->fd, 1) == 0);
+	ck_assert(getsockname(s->fd, (struct sockaddr *)&sin, &len) == 0);
+	s->port = ntohs(sin.sin_port);
+	ck_assert(pthread_create(&s->thread, NULL, tls_serve, s) == 0);
+}
+
+/* Waits for the server's one connection and frees it. */
+static void
+tls_stop(struct tls_server *s)
+{
+	pthread_join(s->thread, NULL);
+	close(s->fd);
+	SSL_CTX_free(s->ctx);
+}
+
+/* One probe against a fresh server; the certificate, or NULL. */
+static json_t *
+probe(const char *name, const char *sni, int64_t now_ms, char **cause)
+{
+	struct tls_server s;
+	char *ca = fixture_path("tls", "ca", ".pem");
+	json_t *r;
+
+	tls_start(&s, name);
+	r = tk_tls_probe("127.0.0.1", s.port, sni, ca, 5000, now_ms, cause);
+	tls_stop(&s);
+	free(ca);
+	return (r);
+}
+
+START_TEST(test_tls_probe)
+{
+	json_t *c;
+	struct tm tm;
+	time_t end;
+	char *cause = NULL;
+
+	c = probe("server", "localhost", clock_wall_ms(), &cause);
+	ck_assert_msg(c != NULL, "%s", cause);
+	ck_assert(json_is_true(json_object_get(c, "verified")));
+	ck_assert(json_is_true(json_object_get(c, "host_match")));
+	ck_assert_str_eq(str(c, "issuer"), "racktop test CA");
+	ck_assert_str_eq(str(c, "subject"), "localhost");
+	ck_assert_str_eq(str(c, "not_after"), "2126-11-01T11:03:07Z");
+	memset(&tm, 0, sizeof tm);
+	ck_assert_ptr_nonnull(strptime(str(c, "not_after"),
+	    "%Y-%m-%dT%H:%M:%SZ", &tm));
+	end = timegm(&tm);
+	json_decref(c);
+	/* Five days and an hour before the end: 5 days left, flagged. */
+	c = probe("server", "localhost", ((int64_t)end - 5 * 86400 - 3600) *
+	    1000, &cause);
+	ck_assert_msg(c != NULL, "%s", cause);
+	ck_assert_int_eq(json_integer_value(json_object_get(c, "days_left")),
+	    5);
+	ck_assert_str_eq(tk_cert_flag(5, true, TK_CERT_WARN_DAYS),
+	    "expiring");
+	json_decref(c);
+	/* Two days and an hour after it: expired 3 days ago, rounded down. */
+	c = probe("server", "localhost", ((int64_t)end + 2 * 86400 + 3600) *
+	    1000, &cause);
+	ck_assert_int_eq(json_integer_value(json_object_get(c, "days_left")),
+	    -3);
+	json_decref(c);
+	/* Another name than the certificate's: reported, not refused. */
+	c = probe("server", "grafana.lab.example", clock_wall_ms(), &cause);
+	ck_assert_msg(c != NULL, "%s", cause);
+	ck_assert(json_is_false(json_object_get(c, "host_match")));
+	json_decref(c);
+	/* Self-signed: read, but not verified against the CA. */
+	c = probe("self", "localhost", clock_wall_ms(), &cause);
+	ck_assert_msg(c != NULL, "%s", cause);
+	ck_assert(json_is_false(json_object_get(c, "verified")));
+	ck_assert_msg(strlen(str(c, "verify_error")) > 0, "no verify error");
+	json_decref(c);
+	/* Nothing listening: an error naming the address. */
+	ck_assert_ptr_null(tk_tls_probe("127.0.0.1", 1, "localhost", NULL,
+	    2000, clock_wall_ms(), &cause));
+	ck_assert_msg(strstr(cause, "127.0.0.1:1") != NULL, "%s", cause);
+	free(cause);
+	cause = NULL;
+	ck_assert_ptr_null(tk_tls_probe("traefik.lan", 443, "x", NULL, 2000,
+	    clock_wall_ms(), &cause));
+	ck_assert_msg(strstr(cause, "not a numeric address") != NULL, "%s",
+	    cause);
+	free(cause);
+}
+END_TEST
+
 START_TEST(test_service_invariants)
 {
 	const struct rt_service *const table[] = { &traefik_service, NULL };
@@ -413,6 +575,7 @@ traefik_suite(void)
 	tcase_add_test(tc, test_router_config);
 	tcase_add_test(tc, test_middleware_config);
 	tcase_add_test(tc, test_subset_files_flags);
+	tcase_add_test(tc, test_tls_probe);
 	tcase_add_test(tc, test_service_invariants);
 	suite_add_tcase(s, tc);
 	return (s);
@@ -424,6 +587,8 @@ main(void)
 	SRunner *sr = srunner_create(traefik_suite());
 	int failed;
 
+	/* A TLS peer that closes first must not kill the test. */
+	signal(SIGPIPE, SIG_IGN);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
