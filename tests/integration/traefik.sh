@@ -24,10 +24,11 @@ DIR=$(jq -r .traefik.dynamic_dir "$T/ep.json")
 CA=$(jq -r .traefik.ca_file "$T/ep.json")
 (umask 077; cat >"$T/racktop.conf" <<EOC
 [traefik "edge"]
+# refresh 3600: the poller stays quiet, so request counts are the tools' own
 url = $URL
 dynamic_dir = $DIR
 ca_file = $CA
-refresh = 1
+refresh = 3600
 timeout = 5
 apply_timeout = 3
 [traefik "remote"]
@@ -182,6 +183,23 @@ no_tmp || fail "left in $DIR: $(ls -A "$DIR")"
 rm -f "$DIR/broken.yaml"
 expect_ok traefik_create_router '"created"' instance=edge name=late \
     rule='Host(`late.lab.example`)' backend_url=http://10.0.0.9:80
+
+# A name defined twice: Traefik keeps the first file's by name order and
+# skips racktop's silently, so racktop's change never shows: rolled back.
+expect_ok traefik_create_router '"created"' instance=edge name=shadow \
+    rule='Host(`shadow.lab.example`)' service=whoami@docker
+printf '%s\n' '{"http":{"routers":{"shadow":{"rule":"Host(`user.lab.example`)","service":"whoami@docker"}}}}' \
+    >"$DIR/aa-user.yaml"
+user_rule() {
+	"$RACKTOP" call traefik_list_routers instance=edge search=shadow max_age_s=0 \
+	    --socket "$T/s.sock" | grep -q 'user.lab.example'
+}
+wait_for user_rule && ok "the first file's definition wins" || fail "aa-user.yaml not loaded"
+expect_err traefik_create_router 'did not load' instance=edge name=shadow replace=true \
+    rule='Host(`shadow2.lab.example`)' service=whoami@docker
+grep -q 'shadow.lab.example' "$DIR/racktop-router-shadow.yaml" &&
+    ok "a change hidden by a duplicate name rolled back" || fail "racktop-router-shadow.yaml not restored"
+rm -f "$DIR/aa-user.yaml"
 
 # Certificates: a real handshake per TLS host; expiring and expired flagged.
 state '{"service":"traefik","op":"cert_days","host":"nas.lab.example","days":5}'
