@@ -977,13 +977,11 @@ tk_repr(const char *name, const json_t *o)
 	return (r);
 }
 
-/* Compares two API objects by name, for qsort. */
+/* Compares two names, for qsort. */
 static int
-tk_by_name(const void *a, const void *b)
+tk_by_key(const void *a, const void *b)
 {
-	return (strcmp(json_string_value(json_object_get(*(json_t *const *)a,
-	    "name")), json_string_value(json_object_get(*(json_t *const *)b,
-	    "name"))));
+	return (strcmp(*(const char *const *)a, *(const char *const *)b));
 }
 
 /* A paged list, with Traefik's search and status filters. */
@@ -996,7 +994,8 @@ tk_list(struct sim_service *svc, struct sim_request *req,
 	const char *status = sim_arg(req, "status");
 	const char *sp = sim_arg(req, "page"), *spp = sim_arg(req, "per_page");
 	const char *name, *rule;
-	json_t **all, *page;
+	const char **all;
+	json_t *page;
 	long pg = sp != NULL ? strtol(sp, NULL, 10) : 1;
 	long pp = spp != NULL ? strtol(spp, NULL, 10) : 100;
 	size_t n = 0, i, start, end;
@@ -1019,13 +1018,12 @@ tk_list(struct sim_service *svc, struct sim_request *req,
 		    search) == NULL && (rule == NULL || strcasestr(rule,
 		    search) == NULL))
 			continue;
-		all[n++] = tk_repr(name, o);
+		all[n++] = name;
 	}
-	qsort(all, n, sizeof *all, tk_by_name);
+	/* Sorted names; only the page's objects are built. */
+	qsort(all, n, sizeof *all, tk_by_key);
 	start = (size_t)((pg - 1) * pp);
 	if (start != 0 && start >= n) {
-		for (i = 0; i < n; i++)
-			json_decref(all[i]);
 		free(all);
 		xasprintf(&msg, "invalid request: page: %ld, per_page: %ld", pg,
 		    pp);
@@ -1035,11 +1033,9 @@ tk_list(struct sim_service *svc, struct sim_request *req,
 	}
 	end = start + (size_t)pp < n ? start + (size_t)pp : n;
 	page = json_array();
-	for (i = 0; i < n; i++) {
-		if (i >= start && i < end)
-			json_array_append(page, all[i]);
-		json_decref(all[i]);
-	}
+	for (i = start; i < end; i++)
+		json_array_append_new(page, tk_repr(all[i], json_object_get(sec,
+		    all[i])));
 	free(all);
 	snprintf(next, sizeof next, "%ld", (size_t)(pg * pp) < n ? pg + 1 : 1);
 	sim_reply_json_new(resp, 200, page);
