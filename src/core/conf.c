@@ -77,7 +77,7 @@ static const char *conf_service_keys[] = {
 	"url", "refresh", "timeout", "verify_tls", "ca_file", "fingerprint",
 	"cert_file", "key_file", "token", "token_id", "api_key", "user",
 	"password", "client_id", "client_secret", "site", "tailnet",
-	"account_id", "conninfo",
+	"account_id", "conninfo", "dynamic_dir", "tls_address", "apply_timeout",
 	"token_file", "password_file", "api_key_file", "client_secret_file",
 	"conninfo_file", NULL
 };

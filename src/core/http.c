@@ -263,6 +263,8 @@ http_reset_headers(struct http_response *resp)
 	resp->etag = NULL;
 	free(resp->retry_after);
 	resp->retry_after = NULL;
+	free(resp->next_page);
+	resp->next_page = NULL;
 	for (i = 0; i < resp->nset_cookies; i++)
 		free(resp->set_cookies[i]);
 	free(resp->set_cookies);
@@ -294,7 +296,10 @@ http_set_reason(struct http_client *c, const char *line, size_t n)
 	c->reason[o] = '\0';
 }
 
-/* libcurl header callback: Content-Type, ETag, Retry-After, Set-Cookie. */
+/*
+ * libcurl header callback: Content-Type, ETag, Retry-After, X-Next-Page,
+ * Set-Cookie.
+ */
 static size_t
 http_header(char *line, size_t size, size_t nitems, void *arg)
 {
@@ -336,6 +341,11 @@ http_header(char *line, size_t size, size_t nitems, void *arg)
 			;
 		free(resp->retry_after);
 		resp->retry_after = xstrndup(v, (size_t)(end - v));
+	} else if (n > 12 && strncasecmp(line, "X-Next-Page:", 12) == 0) {
+		for (v = line + 12; v < end && (*v == ' ' || *v == '\t'); v++)
+			;
+		free(resp->next_page);
+		resp->next_page = xstrndup(v, (size_t)(end - v));
 	} else if (n > 11 && strncasecmp(line, "Set-Cookie:", 11) == 0) {
 		for (v = line + 11; v < end && (*v == ' ' || *v == '\t'); v++)
 			;

@@ -53,6 +53,7 @@ struct http_response {
 	size_t nset_cookies;
 	char *etag;		/* ETag exactly as sent (quotes kept), or NULL */
 	char *retry_after;	/* Retry-After as sent, or NULL */
+	char *next_page;	/* X-Next-Page as sent (paged lists), or NULL */
 };
 
 struct http_client;

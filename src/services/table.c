@@ -16,5 +16,6 @@ const struct rt_service *const rt_services[] = {
 	&tailscale_service,
 	&cloudflare_service,
 	&pbs_service,
+	&traefik_service,
 	NULL,
 };

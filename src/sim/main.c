@@ -36,6 +36,7 @@ static const struct sim_service_ops *sim_all[] = {
 	&sim_tailscale_ops,
 	&sim_cloudflare_ops,
 	&sim_pbs_ops,
+	&sim_traefik_ops,
 	NULL
 };
 
