@@ -14,13 +14,19 @@
  *
  * Blocking: POST /api/dns/blocking with a timer flips back once the
  * clock passes its end (POST /clock/advance with the fixed clock).
- * Gravity: POST /api/action/gravity answers its whole output as
- * text/plain (the framework sends bodies whole, not chunk by chunk).
+ * Gravity: POST /api/action/gravity streams its output as text/plain
+ * with chunked transfer, a line every pace_ms; the new domain count
+ * takes effect when the last line went. Counts "gravity completed" and
+ * "gravity aborted" (the client left first) in GET /counts.
  *
  * POST /state (control endpoint) with "op":
  *   config         any of password, app_password, totp, app_sudo,
  *                  max_sessions
  *   kill_sessions  ends every session (clients see 401 and log in again)
+ *   gravity        any of hold (runs stop after that many lines until
+ *                  hold is 0 again), pace_ms (between lines, default 40),
+ *                  fail_after (runs cut the connection after that many
+ *                  lines; 0: never)
  */
 #include "config.h"
 
@@ -29,8 +35,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <microhttpd.h>
+
+#include "core/clock.h"
 #include "core/xmalloc.h"
 #include "sim/scenario.h"
+#include "sim/sim-ext.h"
 #include "sim/sim.h"
 
 #define PHS_SESSIONS 64			/* slots; max_sessions <= this */
@@ -63,6 +73,9 @@ struct phs {
 	json_t *upstreams;		/* strings */
 	int64_t gravity_ms;
 	long long gravity_domains;
+	int gravity_pace_ms;		/* between two output lines */
+	int gravity_hold;		/* runs wait after this many lines */
+	int gravity_fail_after;		/* runs break after this many */
 };
 
 static const char *const phs_permitted[] = {
@@ -113,6 +126,7 @@ phs_create(struct sim_service *svc)
 	s->start_ms = sim_now_ms(svc);
 	s->gravity_ms = s->start_ms - 6 * 3600 * 1000LL;
 	s->gravity_domains = 219727;
+	s->gravity_pace_ms = 40;
 	s->domains = json_array();
 	s->next_id = 1;
 	json_array_append_new(s->domains, json_pack("{s:s, s:s, s:s, s:s, "
@@ -699,37 +713,121 @@ phs_delete_domain(struct sim_service *svc, struct sim_request *req,
 	resp->status = 204;
 }
 
-/* POST /action/gravity: the output of a run, as text. */
+/* One gravity run's streamed output. */
+struct phs_run {
+	struct sim_service *svc;
+	json_t *lines;		/* strings, each with its "\n" (or "\r") */
+	size_t next;
+	long long domains;	/* the count the run ends with */
+	int64_t due_mono;	/* when the next line may go */
+	bool done;
+};
+
+/*
+ * Streams a run one line at a time, gravity_pace_ms apart, holding after
+ * gravity_hold lines while the hold is set, cutting the connection after
+ * gravity_fail_after lines. The run counts only when its last line went.
+ */
+static ssize_t
+phs_gravity_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct phs_run *r = cls;
+	struct phs *s;
+	const char *line;
+	int64_t now;
+	size_t n;
+
+	(void)pos;
+	sim_service_lock(r->svc);
+	s = sim_service_data(r->svc);
+	for (;;) {
+		if (s->gravity_fail_after > 0 &&
+		    r->next >= (size_t)s->gravity_fail_after)
+			goto cut;
+		if (r->next >= json_array_size(r->lines)) {
+			if (!r->done) {
+				r->done = true;
+				s->gravity_ms = sim_now_ms(r->svc);
+				s->gravity_domains = r->domains;
+				sim_service_count(r->svc, "gravity completed");
+			}
+			sim_service_unlock(r->svc);
+			return (MHD_CONTENT_READER_END_OF_STREAM);
+		}
+		now = clock_mono_ms();
+		if (s->gravity_hold > 0 &&
+		    r->next >= (size_t)s->gravity_hold) {
+			if (!sim_service_wait(r->svc, 200))
+				goto cut;	/* the simulator stops */
+			continue;
+		}
+		if (now >= r->due_mono)
+			break;
+		if (!sim_service_wait(r->svc, (int)(r->due_mono - now)))
+			goto cut;
+	}
+	line = json_string_value(json_array_get(r->lines, r->next));
+	n = strlen(line);
+	if (n > max)
+		n = max;
+	memcpy(buf, line, n);
+	r->next++;
+	r->due_mono = clock_mono_ms() + s->gravity_pace_ms;
+	sim_service_unlock(r->svc);
+	return ((ssize_t)n);
+cut:
+	sim_service_unlock(r->svc);
+	return (MHD_CONTENT_READER_END_WITH_ERROR);
+}
+
+/* Frees a run; one that did not finish is counted as aborted. */
+static void
+phs_gravity_free(void *cls)
+{
+	struct phs_run *r = cls;
+
+	sim_service_lock(r->svc);
+	if (!r->done)
+		sim_service_count(r->svc, "gravity aborted");
+	sim_service_unlock(r->svc);
+	json_decref(r->lines);
+	free(r);
+}
+
+/* POST /action/gravity: the output of a run, streamed as it happens. */
 static void
 phs_gravity(struct sim_service *svc, struct sim_request *req,
     struct sim_response *resp)
 {
 	struct phs *s = sim_service_data(svc);
-	char *text;
+	struct phs_run *r = xcalloc(1, sizeof *r);
+	char domains[128];
 
 	(void)req;
-	s->gravity_ms = sim_now_ms(svc);
-	s->gravity_domains += 17;
-	xasprintf(&text,
-	    "  [i] Neutrino emissions detected...\n"
-	    "  [\xe2\x9c\x93] Pulling blocklist source list into range\n"
-	    "  [i] Preparing new gravity database...\r"
-	    "  [\xe2\x9c\x93] Preparing new gravity database\n"
+	r->svc = svc;
+	r->domains = s->gravity_domains + 17;
+	snprintf(domains, sizeof domains, "  [i] Number of gravity domains: "
+	    "%lld (%lld unique domains)\n", r->domains, r->domains - 4287);
+	r->lines = json_pack("[s, s, s, s, s, s, s, s, s, s, s, s, s, s]",
+	    "  [i] Neutrino emissions detected...\n",
+	    "  [\xe2\x9c\x93] Pulling blocklist source list into range\n",
+	    "  [i] Preparing new gravity database...\r",
+	    "  [\xe2\x9c\x93] Preparing new gravity database\n",
 	    "  [i] Target: https://raw.githubusercontent.com/StevenBlack/"
-	    "hosts/master/hosts\n"
-	    "  [\xe2\x9c\x93] Status: Retrieval successful\n"
-	    "  [i] Imported 172502 domains\n"
-	    "  [\xe2\x9c\x93] Creating new gravity databases\n"
-	    "  [\xe2\x9c\x93] Building tree\n"
-	    "  [\xe2\x9c\x93] Swapping databases\n"
-	    "  [i] Number of gravity domains: %lld (%lld unique domains)\n"
-	    "  [\xe2\x9c\x93] Cleaning up stray matter\n"
-	    "  [\xe2\x9c\x93] Pi-hole blocking is %s\n",
-	    s->gravity_domains, s->gravity_domains - 4287,
-	    s->blocking ? "enabled" : "disabled");
-	sim_reply_text(resp, 200, text);
+	    "hosts/master/hosts\n",
+	    "  [\xe2\x9c\x93] Status: Retrieval successful\n",
+	    "  [i] Imported 172502 domains\n",
+	    "  [\xe2\x9c\x93] Creating new gravity databases\n",
+	    "  [\xe2\x9c\x93] Building tree\n",
+	    "  [\xe2\x9c\x93] Swapping databases\n",
+	    domains,
+	    "  [\xe2\x9c\x93] Cleaning up stray matter\n",
+	    "  [\xe2\x9c\x93] Flushing DNS cache\n",
+	    s->blocking ? "  [\xe2\x9c\x93] Pi-hole blocking is enabled\n" :
+	    "  [\xe2\x9c\x93] Pi-hole blocking is disabled\n");
+	r->due_mono = clock_mono_ms();
+	sim_reply_stream(svc, resp, phs_gravity_read, r, phs_gravity_free);
 	resp->content_type = "text/plain";
-	free(text);
 }
 
 /* GET /stats/upstreams. */
@@ -817,7 +915,25 @@ phs_patch_config(struct sim_service *svc, struct sim_request *req,
 	phs_reply(resp, 200, phs_config_json(s));
 }
 
-/* POST /state: config and kill_sessions. */
+/* Reads an optional integer field of a state change into *v. */
+static int
+phs_state_int(const json_t *j, const char *name, int lo, int hi, int *v,
+    char **cause)
+{
+	const json_t *x = json_object_get(j, name);
+
+	if (x == NULL)
+		return (0);
+	if (!json_is_integer(x) || json_integer_value(x) < lo ||
+	    json_integer_value(x) > hi) {
+		xasprintf(cause, "%s: %d to %d", name, lo, hi);
+		return (-1);
+	}
+	*v = (int)json_integer_value(x);
+	return (0);
+}
+
+/* POST /state: config, kill_sessions and gravity. */
 static int
 phs_state(struct sim_service *svc, json_t *j, char **cause)
 {
@@ -832,8 +948,18 @@ phs_state(struct sim_service *svc, json_t *j, char **cause)
 			s->sessions[i].used = false;
 		return (0);
 	}
+	if (op != NULL && strcmp(op, "gravity") == 0) {
+		if (phs_state_int(j, "hold", 0, 1000, &s->gravity_hold,
+		    cause) != 0 || phs_state_int(j, "pace_ms", 0, 60000,
+		    &s->gravity_pace_ms, cause) != 0 ||
+		    phs_state_int(j, "fail_after", 0, 1000,
+		    &s->gravity_fail_after, cause) != 0)
+			return (-1);
+		sim_service_wake(svc);	/* a released hold goes on */
+		return (0);
+	}
 	if (op == NULL || strcmp(op, "config") != 0) {
-		xasprintf(cause, "op must be config or kill_sessions");
+		xasprintf(cause, "op must be config, kill_sessions or gravity");
 		return (-1);
 	}
 	if ((v = json_object_get(j, "password")) != NULL && json_is_string(v))
