@@ -30,6 +30,9 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -720,8 +723,23 @@ struct phs_run {
 	size_t next;
 	long long domains;	/* the count the run ends with */
 	int64_t due_mono;	/* when the next line may go */
+	int fd;			/* the connection's socket, or -1 */
 	bool done;
 };
+
+/* Whether the client closed its end (a held run notices it). */
+static bool
+phs_peer_gone(int fd)
+{
+	char c;
+	ssize_t n;
+
+	if (fd == -1)
+		return (false);
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return (n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR));
+}
 
 /*
  * Streams a run one line at a time, gravity_pace_ms apart, holding after
@@ -757,7 +775,9 @@ phs_gravity_read(void *cls, uint64_t pos, char *buf, size_t max)
 		now = clock_mono_ms();
 		if (s->gravity_hold > 0 &&
 		    r->next >= (size_t)s->gravity_hold) {
-			if (!sim_service_wait(r->svc, 200))
+			if (phs_peer_gone(r->fd))
+				goto cut;
+			if (!sim_service_wait(r->svc, 50))
 				goto cut;	/* the simulator stops */
 			continue;
 		}
@@ -801,10 +821,13 @@ phs_gravity(struct sim_service *svc, struct sim_request *req,
 {
 	struct phs *s = sim_service_data(svc);
 	struct phs_run *r = xcalloc(1, sizeof *r);
+	const union MHD_ConnectionInfo *ci;
 	char domains[128];
 
-	(void)req;
 	r->svc = svc;
+	ci = req->conn != NULL ? MHD_get_connection_info(req->conn,
+	    MHD_CONNECTION_INFO_CONNECTION_FD) : NULL;
+	r->fd = ci != NULL ? ci->connect_fd : -1;
 	r->domains = s->gravity_domains + 17;
 	snprintf(domains, sizeof domains, "  [i] Number of gravity domains: "
 	    "%lld (%lld unique domains)\n", r->domains, r->domains - 4287);
