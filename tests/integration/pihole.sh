@@ -276,6 +276,21 @@ curl -s -X POST -d '{"service":"pihole","kind":"garbage"}' "$CTLB/faults" >/dev/
 expect_err pihole_get_upstreams 'invalid JSON' instance=backup
 curl -s -X DELETE "$CTLB/faults" >/dev/null
 expect_ok pihole_get_summary '.instance_errors == []' max_age_s=0
+# Every tool meets a failing Pi-hole with a clear error naming it.
+curl -s -X POST -d '{"service":"pihole","kind":"status","status":503,"count":-1}' "$CTLB/faults" >/dev/null
+for t in "pihole_get_summary max_age_s=0" "pihole_get_blocking max_age_s=0" \
+    "pihole_disable_blocking timer_s=5" "pihole_enable_blocking" \
+    "pihole_list_domains" "pihole_allow_domain domain=x.example" \
+    "pihole_deny_domain domain=y.example" \
+    "pihole_remove_domain domain=x.example type=allow" \
+    "pihole_update_gravity" "pihole_get_top_domains max_age_s=0" \
+    "pihole_get_top_clients max_age_s=0" "pihole_get_query_log" \
+    "pihole_get_upstreams"; do
+	read -r -a a <<<"$t"
+	expect_err "${a[0]}" 'pihole backup: .*HTTP 503' "${a[@]:1}" instance=backup
+done
+expect_err pihole_set_upstreams 'pihole backup: .*HTTP 503' --json '{"instance":"backup","upstreams":["9.9.9.9"]}'
+curl -s -X DELETE "$CTLB/faults" >/dev/null
 
 # Failure paths in lazy mode (a racktop of its own, login per call).
 # lazy CONF TOOL ARGS...: a call through no socket.
