@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/http.h"
 #include "core/registry.h"
 #include "core/xmalloc.h"
 #include "services/pihole.h"
@@ -287,6 +288,49 @@ START_TEST(test_gravity)
 }
 END_TEST
 
+/* Cleans one streamed line into the array arg, as the backend does. */
+static int
+gravity_line(void *arg, const char *line, size_t len)
+{
+	json_t *clean = pihole_gravity_lines(line, len);
+
+	json_array_extend(arg, clean);
+	json_decref(clean);
+	return (0);
+}
+
+START_TEST(test_gravity_streamed)
+{
+	char *path = fixture_path("gravity.txt"), buf[8192];
+	struct http_lines l;
+	json_t *whole, *streamed;
+	FILE *f;
+	size_t n, i, step;
+
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	free(path);
+	whole = pihole_gravity_lines(buf, n);
+	/* Any chunking gives the lines the whole text gives. */
+	for (step = 1; step <= 64; step *= 4) {
+		streamed = json_array();
+		http_lines_init(&l, gravity_line, streamed, 0);
+		for (i = 0; i < n; i += step)
+			ck_assert_int_eq(http_lines_feed(&l, buf + i,
+			    n - i < step ? n - i : step), 0);
+		ck_assert_int_eq(http_lines_flush(&l), 0);
+		http_lines_free(&l);
+		ck_assert_msg(json_equal(whole, streamed), "chunks of %zu",
+		    step);
+		ck_assert_int_eq(pihole_gravity_domains(streamed), 219727);
+		json_decref(streamed);
+	}
+	json_decref(whole);
+}
+END_TEST
+
 START_TEST(test_service_invariants)
 {
 	static const struct rt_service *const table[] = { &pihole_service,
@@ -320,6 +364,7 @@ pihole_suite(void)
 	tcase_add_test(tc, test_queries);
 	tcase_add_test(tc, test_upstreams);
 	tcase_add_test(tc, test_gravity);
+	tcase_add_test(tc, test_gravity_streamed);
 	tcase_add_test(tc, test_service_invariants);
 	suite_add_tcase(s, tc);
 	return (s);
