@@ -61,6 +61,9 @@ struct ph {
 	struct rt_instance *in;
 	struct http_opts opts;	/* strings owned */
 	char *password;		/* NULL: the Pi-hole has none */
+	unsigned char totp_key[64];	/* from totp_secret; zeroed at exit */
+	size_t totp_len;	/* 0: no totp_secret */
+	long long totp_step;	/* the last step whose code was sent */
 
 	pthread_mutex_t login;	/* one login at a time; guards sid.. */
 	char *sid;		/* NULL before login or without password */
@@ -117,7 +120,7 @@ ph_body_json(const struct http_response *r)
  * *kind is set.
  */
 static char *
-ph_login_cause(const struct http_response *r, int *kind)
+ph_login_cause(const struct http_response *r, bool sent_totp, int *kind)
 {
 	struct pihole_session s;
 	const char *key;
@@ -140,12 +143,16 @@ ph_login_cause(const struct http_response *r, int *kind)
 	else if (r->status == 429)
 		xasprintf(&cause, "POST /api/auth: HTTP 429: %s", text != NULL ?
 		    text : "too many login attempts");
+	else if (sent_totp && text != NULL && strstr(text, "2FA") != NULL)
+		xasprintf(&cause, "POST /api/auth: HTTP %ld: the TOTP code was "
+		    "refused (%s): check totp_secret and this machine's clock",
+		    r->status, text);
 	else if (totp || (text != NULL && strstr(text, "2FA") != NULL))
 		xasprintf(&cause, "POST /api/auth: HTTP %ld: two-factor "
-		    "authentication is on for this password; racktop cannot "
-		    "send TOTP codes: create an app password (Settings > Web "
-		    "interface / API > Configure app password) and set it as "
-		    "password", r->status);
+		    "authentication is on for this password: create an app "
+		    "password (Settings > Web interface / API > Configure app "
+		    "password) and set it as password, or set totp_secret",
+		    r->status);
 	else if (r->status == 401)
 		xasprintf(&cause, "POST /api/auth: HTTP 401: password "
 		    "incorrect — check password (an app password is best)");
@@ -171,10 +178,25 @@ ph_login(struct ph *p, struct http_client *cl, int *kind, char **cause)
 	struct http_response r;
 	struct pihole_session s;
 	json_t *body, *j;
+	long long step;
 	char *text;
+	bool retried = false;
 	int rv;
 
+again:
 	body = json_pack("{s:s}", "password", p->password);
+	if (p->totp_len > 0) {
+		/*
+		 * Pi-hole takes the code of the step before or after its own
+		 * too, but never one code twice: a renewal takes the next.
+		 */
+		step = clock_wall_ms() / 1000 / 30;
+		if (step <= p->totp_step)
+			step = p->totp_step + 1;
+		p->totp_step = step;
+		json_object_set_new(body, "totp", json_integer(pihole_totp(
+		    p->totp_key, p->totp_len, step)));
+	}
 	text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	rv = http_request(cl, "POST", "/auth", hdrs, text, strlen(text), &r,
@@ -186,13 +208,20 @@ ph_login(struct ph *p, struct http_client *cl, int *kind, char **cause)
 		*kind = RT_ERR_UNREACHABLE;
 		return (-1);
 	}
+	/* Another client (a lazy racktop) used this step's code first. */
+	if (p->totp_len > 0 && r.status == 401 && !retried &&
+	    strstr(r.body, "Reused 2FA token") != NULL) {
+		http_response_free(&r);
+		retried = true;
+		goto again;
+	}
 	j = r.status == 200 ? ph_body_json(&r) : NULL;
 	if (j == NULL || pihole_parse_session(j, &s) != 0 || !s.valid) {
 		if (j != NULL) {
 			pihole_session_free(&s);
 			r.status = r.status == 200 ? 401 : r.status;
 		}
-		*cause = ph_login_cause(&r, kind);
+		*cause = ph_login_cause(&r, p->totp_len > 0, kind);
 		json_decref(j);
 		http_response_free(&r);
 		return (-1);
@@ -545,6 +574,7 @@ ph_destroy(void *arg)
 	free((char *)p->opts.fingerprint);
 	if (p->password != NULL)
 		explicit_bzero(p->password, strlen(p->password));
+	explicit_bzero(p->totp_key, sizeof p->totp_key);
 	free(p->password);
 	free(p->sid);
 	free(p);
@@ -555,7 +585,7 @@ static void *
 ph_create(struct rt_instance *in, const struct rt_instance_conf *ic,
     char **cause)
 {
-	const char *url, *password;
+	const char *url, *password, *totp;
 	struct http_client *cl;
 	struct ph *p;
 	char *why = NULL, *base;
@@ -601,6 +631,14 @@ ph_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 		p->opts.fingerprint = xstrdup(conf_get(ic, "fingerprint"));
 	if (password != NULL && *password != '\0')
 		p->password = xstrdup(password);
+	if ((totp = conf_get(ic, "totp_secret")) != NULL &&
+	    (p->totp_len = pihole_base32(totp, p->totp_key,
+	    sizeof p->totp_key)) < 10) {
+		xasprintf(cause, "totp_secret: expected the base32 secret "
+		    "Pi-hole shows when two-factor authentication is set up");
+		ph_destroy(p);
+		return (NULL);
+	}
 	/* Checks the TLS options now rather than at the first request. */
 	if ((cl = http_client_create(&p->opts, &why)) == NULL) {
 		*cause = why;

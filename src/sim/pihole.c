@@ -7,9 +7,10 @@
  * renewed by every authenticated request) sent back in the X-FTL-SID
  * header or the sid argument; DELETE /api/auth ends it. Sessions take
  * seats: when max_sessions are live a login answers 429
- * api_seats_exceeded. The web password may need a TOTP code (totp on);
- * the simulator never accepts a code, so 2FA logins fail as with a wrong
- * code. The app password bypasses 2FA, and its sessions may not change
+ * api_seats_exceeded. The web password may need a TOTP code (totp on):
+ * with a totp_secret set, the code of the wall clock's 30-second step
+ * (or one either side) passes once, as in FTL ("Reused 2FA token" the
+ * second time); without one no code passes. The app password bypasses 2FA, and its sessions may not change
  * the configuration unless app_sudo is true (403 forbidden).
  *
  * Blocking: POST /api/dns/blocking with a timer flips back once the
@@ -20,8 +21,8 @@
  * "gravity aborted" (the client left first) in GET /counts.
  *
  * POST /state (control endpoint) with "op":
- *   config         any of password, app_password, totp, app_sudo,
- *                  max_sessions
+ *   config         any of password, app_password, totp, totp_secret
+ *                  (base32), app_sudo, max_sessions
  *   kill_sessions  ends every session (clients see 401 and log in again)
  *   gravity        any of hold (runs stop after that many lines until
  *                  hold is 0 again), pace_ms (between lines, default 40),
@@ -34,11 +35,14 @@
 
 #include <errno.h>
 #include <fnmatch.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <microhttpd.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "core/clock.h"
 #include "core/xmalloc.h"
@@ -63,6 +67,9 @@ struct phs {
 	char password[40];
 	char app_password[48];
 	bool totp;
+	unsigned char totp_key[64];	/* 2FA secret; none: no code passes */
+	size_t totp_len;
+	long totp_last;			/* the last code accepted, -1: none */
 	bool app_sudo;
 	int max_sessions;
 	struct phs_session sessions[PHS_SESSIONS];
@@ -125,6 +132,7 @@ phs_create(struct sim_service *svc)
 	    (unsigned int)scenario_rand(&s->rng),
 	    (unsigned int)scenario_rand(&s->rng));
 	s->max_sessions = 16;
+	s->totp_last = -1;
 	s->blocking = true;
 	s->start_ms = sim_now_ms(svc);
 	s->gravity_ms = s->start_ms - 6 * 3600 * 1000LL;
@@ -274,6 +282,70 @@ phs_session_json(struct phs *s, const struct phs_session *se,
 	    message));
 }
 
+/*
+ * Whether code is the TOTP code (RFC 6238, HMAC-SHA1, 30 s steps, six
+ * digits) of the secret for the wall clock's step or one either side, as
+ * FTL checks it. The wall clock, not the simulated one: the client's
+ * authenticator knows only real time.
+ */
+static bool
+phs_totp_ok(struct phs *s, json_int_t code)
+{
+	unsigned char msg[8], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen, off, bin;
+	long long t;
+	int d, i;
+
+	if (s->totp_len == 0)
+		return (false);
+	for (d = -1; d <= 1; d++) {
+		t = (long long)time(NULL) / 30 + d;
+		for (i = 7; i >= 0; i--) {
+			msg[i] = (unsigned char)(t & 0xff);
+			t >>= 8;
+		}
+		mdlen = 0;
+		if (HMAC(EVP_sha1(), s->totp_key, (int)s->totp_len, msg,
+		    sizeof msg, md, &mdlen) == NULL || mdlen < 20)
+			return (false);
+		off = md[mdlen - 1] & 0xf;
+		bin = (unsigned)(md[off] & 0x7f) << 24 |
+		    (unsigned)md[off + 1] << 16 | (unsigned)md[off + 2] << 8 |
+		    md[off + 3];
+		if ((json_int_t)(bin % 1000000) == code)
+			return (true);
+	}
+	return (false);
+}
+
+/* Decodes a base32 secret into s->totp_key; -1 when it is not one. */
+static int
+phs_set_totp_secret(struct phs *s, const char *b32)
+{
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	const char *p;
+	unsigned long acc = 0;
+	int bits = 0;
+
+	s->totp_len = 0;
+	for (; *b32 != '\0'; b32++) {
+		if (*b32 == '=' || *b32 == ' ')
+			continue;
+		if ((p = strchr(alpha, *b32)) == NULL)
+			return (-1);
+		acc = (acc << 5 | (unsigned long)(p - alpha)) & 0xfff;
+		if ((bits += 5) >= 8) {
+			bits -= 8;
+			if (s->totp_len == sizeof s->totp_key)
+				return (-1);
+			s->totp_key[s->totp_len++] = (unsigned char)(acc >>
+			    bits);
+		}
+	}
+	s->totp_last = -1;
+	return (0);
+}
+
 /* POST /auth: a new session for a right password, while seats last. */
 static void
 phs_post_auth(struct sim_service *svc, struct sim_request *req,
@@ -305,13 +377,26 @@ phs_post_auth(struct sim_service *svc, struct sim_request *req,
 		return;
 	}
 	if (!app && s->totp) {
-		if (json_object_get(req->args, "totp") == NULL)
+		const json_t *code = json_object_get(req->args, "totp");
+
+		if (code == NULL) {
 			phs_err(resp, 400, "bad_request",
 			    "No 2FA token found in JSON payload", NULL);
-		else
+			return;
+		}
+		if (json_is_integer(code) && json_integer_value(code) ==
+		    s->totp_last) {
+			phs_err(resp, 401, "unauthorized", "Reused 2FA token",
+			    "wait for new token");
+			return;
+		}
+		if (!json_is_integer(code) || !phs_totp_ok(s,
+		    json_integer_value(code))) {
 			phs_err(resp, 401, "unauthorized", "Invalid 2FA token",
 			    NULL);
-		return;
+			return;
+		}
+		s->totp_last = (long)json_integer_value(code);
 	}
 	if (phs_nsessions(s) >= s->max_sessions) {
 		phs_err(resp, 429, "api_seats_exceeded", "API seats exceeded",
@@ -994,6 +1079,12 @@ phs_state(struct sim_service *svc, json_t *j, char **cause)
 		    json_string_value(v));
 	if ((v = json_object_get(j, "totp")) != NULL)
 		s->totp = json_is_true(v);
+	if ((v = json_object_get(j, "totp_secret")) != NULL &&
+	    (!json_is_string(v) ||
+	    phs_set_totp_secret(s, json_string_value(v)) != 0)) {
+		xasprintf(cause, "totp_secret: upper-case base32");
+		return (-1);
+	}
 	if ((v = json_object_get(j, "app_sudo")) != NULL)
 		s->app_sudo = json_is_true(v);
 	if ((v = json_object_get(j, "max_sessions")) != NULL) {

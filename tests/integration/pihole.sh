@@ -327,7 +327,26 @@ expect_ok pihole_get_summary '.instances[0].instance == "primary"' instance=prim
 state "$CTLA" '{"service":"pihole","op":"config","max_sessions":16}'
 # Two-factor authentication on the web password.
 state "$CTLA" '{"service":"pihole","op":"config","totp":true}'
-expect_lazy_err "$T/good.conf" 'two-factor authentication is on.*app password' pihole_get_summary
+expect_lazy_err "$T/good.conf" 'two-factor authentication is on.*app password.*totp_secret' pihole_get_summary
+# ...or a TOTP code from totp_secret (RFC 6238), one code per login.
+state "$CTLA" '{"service":"pihole","op":"config","totp_secret":"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"}'
+totp_conf() { # FILE SECRET
+	lazy_conf "$1" "$(jq -r .pihole.password "$T/a.json")"
+	printf 'totp_secret = %s\n' "$2" >>"$1"
+}
+totp_conf "$T/totp-bad.conf" JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+expect_lazy_err "$T/totp-bad.conf" 'the TOTP code was refused (.*Invalid 2FA token)' pihole_get_summary
+grep -q JBSWY3DP "$T/out" "$T/err" && fail "totp_secret leaked into an error"
+totp_conf "$T/totp.conf" 'gezd gnbv gy3t qojq gezd gnbv gy3t qojq'
+for i in 1 2; do
+	lazy "$T/totp.conf" pihole_get_blocking && ok "2FA login with a TOTP code ($i)" ||
+	    fail "TOTP login $i: $(cat "$T/out" "$T/err")"
+done
+totp_conf "$T/totp-short.conf" 'not base32!'
+lazy "$T/totp-short.conf" pihole_get_summary; rc=$?
+[ $rc -eq 2 ] && grep -q 'totp_secret: expected the base32 secret' "$T/err" &&
+    ok "a bad totp_secret is a configuration error" ||
+    fail "bad totp_secret (rc $rc): $(cat "$T/err")"
 # An app password bypasses 2FA, but may not change settings without app_sudo.
 state "$CTLA" '{"service":"pihole","op":"config","app_password":"app-pw-for-tests"}'
 lazy_conf "$T/app.conf" app-pw-for-tests

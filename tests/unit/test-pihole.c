@@ -331,6 +331,33 @@ START_TEST(test_gravity_streamed)
 }
 END_TEST
 
+START_TEST(test_totp)
+{
+	/* RFC 6238 appendix B, SHA-1, the low six digits of each code. */
+	static const struct {
+		long long t;
+		unsigned code;
+	} v[] = {
+		{ 59, 287082 }, { 1111111109, 81804 }, { 1111111111, 50471 },
+		{ 1234567890, 5924 }, { 2000000000, 279037 },
+		{ 20000000000LL, 353130 },
+	};
+	unsigned char key[64];
+	size_t i, n;
+
+	/* "12345678901234567890" in base32, as an authenticator shows it. */
+	n = pihole_base32("gezd gnbv gy3t qojq GEZDGNBVGY3TQOJQ", key,
+	    sizeof key);
+	ck_assert_uint_eq(n, 20);
+	ck_assert(memcmp(key, "12345678901234567890", 20) == 0);
+	for (i = 0; i < sizeof v / sizeof v[0]; i++)
+		ck_assert_uint_eq(pihole_totp(key, n, v[i].t / 30), v[i].code);
+	ck_assert_uint_eq(pihole_base32("GEZD1", key, sizeof key), 0);
+	ck_assert_uint_eq(pihole_base32("", key, sizeof key), 0);
+	ck_assert_uint_eq(pihole_base32("GEZDGNBVGY3TQOJQ", key, 4), 0);
+}
+END_TEST
+
 START_TEST(test_service_invariants)
 {
 	static const struct rt_service *const table[] = { &pihole_service,
@@ -365,6 +392,7 @@ pihole_suite(void)
 	tcase_add_test(tc, test_upstreams);
 	tcase_add_test(tc, test_gravity);
 	tcase_add_test(tc, test_gravity_streamed);
+	tcase_add_test(tc, test_totp);
 	tcase_add_test(tc, test_service_invariants);
 	suite_add_tcase(s, tc);
 	return (s);
