@@ -54,6 +54,7 @@
 #define PH_GRAVITY_IDLE_MS (180 * 1000)	/* a list download may be quiet */
 #define PH_GRAVITY_MAX_MS (30 * 60 * 1000)
 #define PH_GRAVITY_LINE_MAX 8192
+#define PH_GRAVITY_LINES_MAX 20000	/* a real run prints a few hundred */
 #define PH_DISABLE_KEY_S 300	/* the dashboard's d key: five minutes */
 
 struct ph {
@@ -1208,12 +1209,14 @@ ph_run_line(void *arg, const char *line, size_t len)
 {
 	struct ph_run *r = arg;
 	json_t *clean = pihole_gravity_lines(line, len);
+	size_t n;
 
 	pthread_mutex_lock(&r->lock);
 	json_array_extend(r->lines, clean);
+	n = json_array_size(r->lines);
 	pthread_mutex_unlock(&r->lock);
 	json_decref(clean);
-	return (0);
+	return (n > PH_GRAVITY_LINES_MAX);
 }
 
 /* Whether the stream should end: the call went away, or racktop stops. */
@@ -1277,6 +1280,11 @@ ph_run_stream(struct ph_run *r, struct http_client *cl, int *kind,
 		*kind = RT_ERR_UPSTREAM;
 		xasprintf(cause, "POST /api%s: an output line longer than %d "
 		    "bytes", path, PH_GRAVITY_LINE_MAX);
+		rc = -1;
+	} else if (rc == HTTP_STREAM_STOPPED && l.ended) {
+		*kind = RT_ERR_UPSTREAM;
+		xasprintf(cause, "POST /api%s: more than %d output lines", path,
+		    PH_GRAVITY_LINES_MAX);
 		rc = -1;
 	} else if (rc == HTTP_STREAM_STOPPED) {
 		*kind = RT_ERR_UPSTREAM;
