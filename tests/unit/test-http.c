@@ -4,9 +4,10 @@
  * certificates in tests/fixtures/tls. Expected fingerprints and public-key
  * pins are computed from the fixture files with OpenSSL, never hard-coded.
  *
- * The server runs on MHD's internal polling thread; everything it records
- * is guarded by srv.mu. The slow handler waits on srv.cv with a deadline
- * and is released by srv_stop, so no test sleeps to synchronise.
+ * The server runs a thread per connection (a held stream blocks only its
+ * own); everything it records is guarded by srv.mu. The slow handler and
+ * the held streams wait on srv.cv with a deadline and are released by
+ * srv_stop (or the client's "go"), so no test sleeps to synchronise.
  */
 #include "config.h"
 
@@ -426,7 +427,8 @@ srv_start(const char *cert, bool unix_sock)
 	struct sockaddr_un sun;
 	const union MHD_DaemonInfo *info;
 	pthread_condattr_t ca;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO;
 	char *name;
 	int fd = -1;
 
