@@ -78,12 +78,14 @@ static const char *conf_service_keys[] = {
 	"cert_file", "key_file", "token", "token_id", "api_key", "user",
 	"password", "client_id", "client_secret", "site", "tailnet",
 	"account_id", "conninfo", "dynamic_dir", "tls_address", "apply_timeout",
+	"totp_secret",
 	"token_file", "password_file", "api_key_file", "client_secret_file",
-	"conninfo_file", NULL
+	"conninfo_file", "totp_secret_file", NULL
 };
 
 static const char *conf_secret_keys[] = {
-	"token", "password", "api_key", "client_secret", "conninfo", NULL
+	"token", "password", "api_key", "client_secret", "conninfo",
+	"totp_secret", NULL
 };
 
 /* Whether s is in the NULL-terminated list. */

@@ -31,6 +31,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "core/clock.h"
 #include "core/http.h"
 #include "core/xmalloc.h"
 
@@ -654,7 +655,8 @@ http_clip(const char *s, size_t max)
 
 /* A short description of a transfer failure, without secrets. */
 static char *
-http_describe(struct http_client *c, CURLcode rc, const char *const *headers)
+http_describe(struct http_client *c, CURLcode rc, const char *const *headers,
+    long timeout_ms)
 {
 	long oserr = 0;
 	curl_off_t pretransfer = 0;
@@ -682,11 +684,12 @@ http_describe(struct http_client *c, CURLcode rc, const char *const *headers)
 		    c->curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
 		if (pretransfer == 0) {
 			xasprintf(&s, "connect timed out after %ld ms",
-			    c->connect_timeout_ms < c->timeout_ms ?
+			    timeout_ms == 0 ||
+				c->connect_timeout_ms < timeout_ms ?
 				c->connect_timeout_ms :
-				c->timeout_ms);
+				timeout_ms);
 		} else
-			xasprintf(&s, "timed out after %ld ms", c->timeout_ms);
+			xasprintf(&s, "timed out after %ld ms", timeout_ms);
 		return (s);
 	case CURLE_COULDNT_CONNECT:
 		if (oserr != 0) {
@@ -766,51 +769,49 @@ http_valid_text(const char *s, bool space_ok)
 	return (true);
 }
 
-/* Performs one request; see http.h for the contract. */
-int
-http_request(struct http_client *c, const char *method, const char *path,
-    const char *const *headers, const char *body, size_t body_len,
-    struct http_response *resp, char **cause)
+/*
+ * Checks a request and sets every per-request option on c's handle, so
+ * nothing leaks from the last request. *list and *url are the caller's to
+ * free after the transfer; 0, or -1 with *cause.
+ */
+static int
+http_setup(struct http_client *c, const char *method, const char *path,
+    const char *shown, const char *const *headers, const char *body,
+    size_t body_len, struct curl_slist **list, char **url, char **cause)
 {
-	struct curl_slist *list = NULL, *l;
+	struct curl_slist *l;
 	CURL *h = c->curl;
-	CURLcode rc;
-	char *url = NULL, *shown, *why;
 	size_t i;
-	int ret = -1;
 
-	memset(resp, 0, sizeof *resp);
-	if (path == NULL)
-		path = "";
-	shown = http_shown_path(path);
+	*list = NULL;
+	*url = NULL;
 	if (!http_valid_method(method)) {
 		xasprintf(cause, "%s: invalid HTTP method", shown);
-		goto out;
+		return (-1);
 	}
 	if (!http_valid_text(path, false)) {
 		xasprintf(cause, "%s %s: invalid path", method, shown);
-		goto out;
+		return (-1);
 	}
 	for (i = 0; headers != NULL && headers[i] != NULL; i++) {
 		if (!http_valid_text(headers[i], true) ||
 		    strchr(headers[i], ':') == NULL) {
 			xasprintf(
 			    cause, "%s %s: invalid header", method, shown);
-			goto out;
+			return (-1);
 		}
-		if ((l = curl_slist_append(list, headers[i])) == NULL)
+		if ((l = curl_slist_append(*list, headers[i])) == NULL)
 			fatalx("curl_slist_append");
-		list = l;
+		*list = l;
 	}
 	/* Never wait for a 100 Continue before sending a large body. */
-	if ((l = curl_slist_append(list, "Expect:")) == NULL)
+	if ((l = curl_slist_append(*list, "Expect:")) == NULL)
 		fatalx("curl_slist_append");
-	list = l;
-	xasprintf(&url, "%s%s", c->base_url, path);
+	*list = l;
+	xasprintf(url, "%s%s", c->base_url, path);
 
-	/* Every per-request option, so nothing leaks from the last request. */
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+	curl_easy_setopt(h, CURLOPT_URL, *url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, *list);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
 	curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
 	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -827,7 +828,6 @@ http_request(struct http_client *c, const char *method, const char *path,
 	    strcmp(method, "POST") != 0)
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 
-	c->resp = resp;
 	c->cap = 0;
 	c->header_bytes = 0;
 	c->too_big = false;
@@ -835,16 +835,44 @@ http_request(struct http_client *c, const char *method, const char *path,
 	c->pin_mismatch = false;
 	c->reason[0] = '\0';
 	c->errbuf[0] = '\0';
+	return (0);
+}
+
+/* Drops the borrowed pointers a request set, before they go away. */
+static void
+http_unset(struct http_client *c)
+{
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+}
+
+/* Performs one request; see http.h for the contract. */
+int
+http_request(struct http_client *c, const char *method, const char *path,
+    const char *const *headers, const char *body, size_t body_len,
+    struct http_response *resp, char **cause)
+{
+	struct curl_slist *list = NULL;
+	CURL *h = c->curl;
+	CURLcode rc;
+	char *url = NULL, *shown, *why;
+	int ret = -1;
+
+	memset(resp, 0, sizeof *resp);
+	if (path == NULL)
+		path = "";
+	shown = http_shown_path(path);
+	if (http_setup(c, method, path, shown, headers, body, body_len, &list,
+	    &url, cause) != 0)
+		goto out;
+	c->resp = resp;
 	rc = curl_easy_perform(h);
 	c->resp = NULL;
-
-	/* Drop the borrowed pointers before they go away. */
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
-	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	http_unset(c);
 
 	if (rc != CURLE_OK || c->pin_mismatch) {
-		why = http_describe(c, rc, headers);
+		why = http_describe(c, rc, headers, c->timeout_ms);
 		xasprintf(cause, "%s %s: %s", method, shown, why);
 		free(why);
 		http_response_free(resp);
@@ -1049,6 +1077,260 @@ out:
 	free(shown);
 	free(all);
 	return (j);
+}
+
+/* A streamed transfer in flight (http_stream). */
+struct http_xfer {
+	struct http_client *c;
+	const struct http_stream *st;
+	struct http_response *resp;
+	int64_t last_mono;	/* when the last byte arrived */
+	bool ended;		/* chunk asked to end */
+};
+
+/* libcurl write callback of a stream: a 2xx body goes to chunk. */
+static size_t
+http_stream_write(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct http_xfer *x = arg;
+	struct http_response *resp = x->resp;
+	size_t n = size * nmemb, keep;
+
+	x->last_mono = clock_mono_ms();
+	if (resp->status == 0)
+		curl_easy_getinfo(x->c->curl, CURLINFO_RESPONSE_CODE,
+		    &resp->status);
+	if (resp->status >= 200 && resp->status < 300) {
+		if (n > 0 && x->st->chunk(x->st->arg, ptr, n) != 0) {
+			x->ended = true;
+			return (0);
+		}
+		return (n);
+	}
+	/* An error body: its start is enough for a message. */
+	keep = HTTP_STREAM_ERRBODY_MAX - resp->len;
+	if (keep > n)
+		keep = n;
+	if (keep > 0) {
+		resp->body = xrealloc(resp->body, resp->len + keep + 1);
+		memcpy(resp->body + resp->len, ptr, keep);
+		resp->len += keep;
+		resp->body[resp->len] = '\0';
+	}
+	return (n);
+}
+
+/* Runs a streamed request; see http.h for the contract. */
+int
+http_stream(struct http_client *c, const char *method, const char *path,
+    const char *const *headers, const char *body, size_t body_len,
+    const struct http_stream *st, struct http_response *resp, char **cause)
+{
+	struct curl_slist *list = NULL;
+	struct http_xfer x;
+	const CURLMsg *m;
+	CURLM *multi = NULL;
+	CURL *h = c->curl;
+	CURLcode rc = CURLE_OK;
+	CURLMcode mc;
+	char *url = NULL, *shown, *why;
+	size_t hb;
+	int64_t now, wait;
+	int running = 1, left, ret = -1;
+	bool stopped = false, idle = false;
+
+	memset(resp, 0, sizeof *resp);
+	if (path == NULL)
+		path = "";
+	shown = http_shown_path(path);
+	if (http_setup(c, method, path, shown, headers, body, body_len, &list,
+	    &url, cause) != 0)
+		goto out;
+	memset(&x, 0, sizeof x);
+	x.c = c;
+	x.st = st;
+	x.resp = resp;
+	x.last_mono = clock_mono_ms();
+	c->resp = resp;		/* the header callback's */
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_stream_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, st->timeout_ms > 0 ?
+	    st->timeout_ms : 0L);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)0);
+
+	/*
+	 * The multi interface, so that stop and the idle timeout are checked
+	 * every HTTP_STREAM_POLL_MS: libcurl's own progress callback may
+	 * wait a second on a silent connection.
+	 */
+	if ((multi = curl_multi_init()) == NULL ||
+	    curl_multi_add_handle(multi, h) != CURLM_OK) {
+		xasprintf(cause, "%s %s: cannot start a libcurl transfer",
+		    method, shown);
+		goto restore;
+	}
+	hb = c->header_bytes;
+	for (;;) {
+		if ((mc = curl_multi_perform(multi, &running)) != CURLM_OK) {
+			xasprintf(cause, "%s %s: %s", method, shown,
+			    curl_multi_strerror(mc));
+			goto restore;
+		}
+		if (running == 0)
+			break;
+		now = clock_mono_ms();
+		if (c->header_bytes != hb) {
+			hb = c->header_bytes;
+			x.last_mono = now;
+		}
+		if (st->stop != NULL && st->stop(st->arg)) {
+			stopped = true;
+			break;
+		}
+		wait = HTTP_STREAM_POLL_MS;
+		if (st->idle_timeout_ms > 0) {
+			if (now - x.last_mono >= st->idle_timeout_ms) {
+				idle = true;
+				break;
+			}
+			if (x.last_mono + st->idle_timeout_ms - now < wait)
+				wait = x.last_mono + st->idle_timeout_ms - now;
+		}
+		curl_multi_poll(multi, NULL, 0, (int)wait, NULL);
+	}
+	while ((m = curl_multi_info_read(multi, &left)) != NULL) {
+		if (m->msg == CURLMSG_DONE)
+			rc = m->data.result;
+	}
+	if (resp->status == 0)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (stopped || x.ended)
+		ret = HTTP_STREAM_STOPPED;
+	else if (idle)
+		xasprintf(cause, "%s %s: nothing received for %ld ms", method,
+		    shown, st->idle_timeout_ms);
+	else if (rc != CURLE_OK || c->pin_mismatch) {
+		why = http_describe(c, rc, headers, st->timeout_ms);
+		xasprintf(cause, "%s %s: %s", method, shown, why);
+		free(why);
+	} else
+		ret = 0;
+
+restore:
+	if (multi != NULL) {
+		curl_multi_remove_handle(multi, h);
+		curl_multi_cleanup(multi);
+	}
+	c->resp = NULL;
+	http_unset(c);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)(c->max_response > (size_t)INT64_MAX ? INT64_MAX :
+	    (int64_t)c->max_response));
+out:
+	if (resp->body == NULL) {
+		resp->body = xmalloc(1);
+		resp->body[0] = '\0';
+	}
+	explicit_bzero(c->errbuf, sizeof c->errbuf);
+	curl_slist_free_all(list);
+	free(url);
+	free(shown);
+	return (ret);
+}
+
+/* Sets up a line splitter. */
+void
+http_lines_init(struct http_lines *l, int (*line)(void *, const char *,
+    size_t), void *arg, size_t max)
+{
+	memset(l, 0, sizeof *l);
+	l->line = line;
+	l->arg = arg;
+	l->max = max != 0 ? max : 1024 * 1024;
+}
+
+/* Delivers one line without its "\r\n" or "\n"; non-zero ends. */
+static int
+http_lines_one(struct http_lines *l, const char *p, size_t n)
+{
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (l->line(l->arg, p, n) != 0) {
+		l->ended = true;
+		return (-1);
+	}
+	return (0);
+}
+
+/* A stream's chunk callback: complete lines out, the rest kept. */
+int
+http_lines_feed(void *arg, const char *data, size_t len)
+{
+	struct http_lines *l = arg;
+	const char *nl;
+	size_t n, whole;
+
+	if (l->ended || l->too_long)
+		return (-1);
+	while ((nl = memchr(data, '\n', len)) != NULL) {
+		n = (size_t)(nl - data);
+		whole = l->len + n;
+		if (whole > l->max) {
+			l->too_long = true;
+			return (-1);
+		}
+		if (l->len > 0) {
+			/* The line began in an earlier chunk. */
+			if (whole + 1 > l->size) {
+				l->size = whole + 1;
+				l->buf = xrealloc(l->buf, l->size);
+			}
+			memcpy(l->buf + l->len, data, n);
+			l->len = 0;
+			if (http_lines_one(l, l->buf, whole) != 0)
+				return (-1);
+		} else if (http_lines_one(l, data, n) != 0)
+			return (-1);
+		len -= n + 1;
+		data = nl + 1;
+	}
+	if (l->len + len > l->max) {
+		l->too_long = true;
+		return (-1);
+	}
+	if (len > 0) {
+		if (l->len + len > l->size) {
+			l->size = l->len + len + 256;
+			l->buf = xrealloc(l->buf, l->size);
+		}
+		memcpy(l->buf + l->len, data, len);
+		l->len += len;
+	}
+	return (0);
+}
+
+/* Delivers a last line that had no newline; non-zero when line ended. */
+int
+http_lines_flush(struct http_lines *l)
+{
+	size_t n = l->len;
+
+	if (n == 0 || l->ended || l->too_long)
+		return (0);
+	l->len = 0;
+	return (http_lines_one(l, l->buf, n));
+}
+
+/* Frees a line splitter's buffer. */
+void
+http_lines_free(struct http_lines *l)
+{
+	free(l->buf);
+	l->buf = NULL;
+	l->len = l->size = 0;
 }
 
 /* Percent-encodes everything but RFC 3986 unreserved characters. */

@@ -89,6 +89,70 @@ json_t *http_json(struct http_client *, const char *method, const char *path,
     char **cause);
 
 /*
+ * A streamed request: the 2xx body is handed to chunk as it arrives, bytes
+ * in order, on the calling thread, with the client's TLS options and
+ * connect timeout (the event streams, pull and push progress, Pi-hole's
+ * gravity output). timeout_ms bounds the whole transfer (0: none, for an
+ * endless stream) in place of the client's per-request timeout;
+ * idle_timeout_ms bounds the silence between two received bytes (0:
+ * none). chunk returning non-zero, or stop (may be NULL; polled at least
+ * every HTTP_STREAM_POLL_MS, so a cancelled caller ends the transfer
+ * promptly) returning true, closes the connection at once.
+ */
+#define HTTP_STREAM_POLL_MS 50
+#define HTTP_STREAM_ERRBODY_MAX 65536
+struct http_stream {
+	int (*chunk)(void *arg, const char *data, size_t len);
+	bool (*stop)(void *arg);
+	void *arg;
+	long timeout_ms;
+	long idle_timeout_ms;
+};
+
+/*
+ * Runs a streamed request; path, headers and body as for http_request.
+ * Returns 0 when a response arrived and its body ended, whatever the
+ * status: a 2xx body went to chunk (resp->body stays ""), any other
+ * status keeps the start of its body (HTTP_STREAM_ERRBODY_MAX bytes) in
+ * resp->body for the caller's error message, and chunk is never called.
+ * Returns HTTP_STREAM_STOPPED when chunk or stop ended the transfer
+ * (resp->status is set), and -1 with *cause on transport failure, TLS
+ * failure, the deadline ("timed out after N ms"), silence ("nothing
+ * received for N ms") or a connection closed mid-body; bytes delivered
+ * before a failure stay delivered. resp is always filled far enough to
+ * free with http_response_free. The client is usable again afterwards.
+ */
+#define HTTP_STREAM_STOPPED 1
+int http_stream(struct http_client *, const char *method, const char *path,
+    const char *const *headers, const char *body, size_t body_len,
+    const struct http_stream *, struct http_response *resp, char **cause);
+
+/*
+ * Splits a stream into lines for a callback: set a stream's chunk to
+ * http_lines_feed and its arg to the struct. Each line goes to line
+ * without its "\n" or "\r\n" (empty lines too); line returning non-zero
+ * ends the stream. A line longer than max (0: 1 MiB) ends it too, with
+ * too_long set. After the transfer, http_lines_flush delivers a last line
+ * that had no newline; http_lines_free frees the buffer.
+ */
+struct http_lines {
+	int (*line)(void *arg, const char *line, size_t len);
+	void *arg;
+	size_t max;
+	bool too_long;
+	bool ended;		/* line asked to end */
+	char *buf;		/* the partial line */
+	size_t len;
+	size_t size;
+};
+
+void http_lines_init(struct http_lines *, int (*line)(void *, const char *,
+    size_t), void *arg, size_t max);
+int http_lines_feed(void *lines, const char *data, size_t len);
+int http_lines_flush(struct http_lines *);
+void http_lines_free(struct http_lines *);
+
+/*
  * Clients shared by threads: http_pool_get hands out an idle client or a
  * new one, the caller uses it alone, and http_pool_put keeps it for the
  * next call (at most max idle, which is capped at HTTP_POOL_MAX) or

@@ -1,11 +1,15 @@
 /*
  * Pi-hole v6 backend, parse half: pure functions from the API's JSON (and
- * gravity's text output) to the rows racktop keeps. See pihole.h.
+ * gravity's text output) to the rows racktop keeps, and the TOTP codes of
+ * 2FA logins (HMAC-SHA1 from libcrypto). See pihole.h.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "core/xmalloc.h"
 #include "services/pihole.h"
@@ -372,4 +376,53 @@ pihole_gravity_domains(const json_t *lines)
 			return (strtoll(p + sizeof tag - 1, NULL, 10));
 	}
 	return (-1);
+}
+
+/* Decodes base32 into out; see pihole.h. */
+size_t
+pihole_base32(const char *s, unsigned char *out, size_t max)
+{
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	const char *p;
+	unsigned long acc = 0;
+	size_t n = 0;
+	int bits = 0, ch;
+
+	for (; *s != '\0'; s++) {
+		ch = *s >= 'a' && *s <= 'z' ? *s - 'a' + 'A' : *s;
+		if (ch == ' ' || ch == '-' || ch == '=')
+			continue;
+		if ((p = strchr(alpha, ch)) == NULL || ch == '\0')
+			return (0);
+		acc = (acc << 5 | (unsigned long)(p - alpha)) & 0xfff;
+		if ((bits += 5) >= 8) {
+			bits -= 8;
+			if (n == max)
+				return (0);
+			out[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return (n);
+}
+
+/* The RFC 6238 code for a step; see pihole.h. */
+unsigned
+pihole_totp(const unsigned char *key, size_t len, long long step)
+{
+	unsigned char msg[8], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, off, bin;
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		msg[i] = (unsigned char)(step & 0xff);
+		step >>= 8;
+	}
+	if (HMAC(EVP_sha1(), key, (int)len, msg, sizeof msg, md, &mdlen) ==
+	    NULL || mdlen < 20)
+		return (0);
+	off = md[mdlen - 1] & 0xf;
+	bin = (unsigned)(md[off] & 0x7f) << 24 | (unsigned)md[off + 1] << 16 |
+	    (unsigned)md[off + 2] << 8 | md[off + 3];
+	explicit_bzero(md, sizeof md);
+	return (bin % 1000000);
 }

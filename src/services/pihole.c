@@ -14,13 +14,19 @@
  * shared by the poller and every worker. A request refused with 401 logs
  * in once more, unless another thread already did since the refused
  * session was read. The destroy callback releases the seat (DELETE
- * /api/auth). Pi-hole answers errors as {"error":{"key","message","hint"}},
+ * /api/auth), once every gravity run has ended. A gravity run reads its
+ * stream (core/http's http_stream) on a detached thread of its own with
+ * a pooled client; the call re-arms with call_again() and sends the
+ * lines that arrived as progress, so no worker waits on the stream. The
+ * run is counted (ph_run refs): when the call ends first (cancelled,
+ * timed out) its step_free flags the run to stop and returns at once. Pi-hole answers errors as {"error":{"key","message","hint"}},
  * so requests go through http_request and read that body themselves.
  */
 #include "config.h"
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +50,11 @@
 #define PH_TOP_N 25		/* entries of each top list kept */
 #define PH_POOL_MAX 4
 #define PH_GRAVITY_TAIL 20
+#define PH_GRAVITY_POLL_MS 100	/* the call's turns while gravity runs */
+#define PH_GRAVITY_IDLE_MS (180 * 1000)	/* a list download may be quiet */
+#define PH_GRAVITY_MAX_MS (30 * 60 * 1000)
+#define PH_GRAVITY_LINE_MAX 8192
+#define PH_GRAVITY_LINES_MAX 20000	/* a real run prints a few hundred */
 #define PH_DISABLE_KEY_S 300	/* the dashboard's d key: five minutes */
 
 struct ph {
@@ -51,6 +62,9 @@ struct ph {
 	struct rt_instance *in;
 	struct http_opts opts;	/* strings owned */
 	char *password;		/* NULL: the Pi-hole has none */
+	unsigned char totp_key[64];	/* from totp_secret; zeroed at exit */
+	size_t totp_len;	/* 0: no totp_secret */
+	long long totp_step;	/* the last step whose code was sent */
 
 	pthread_mutex_t login;	/* one login at a time; guards sid.. */
 	char *sid;		/* NULL before login or without password */
@@ -64,6 +78,11 @@ struct ph {
 	struct http_client *poller;	/* the poller thread's own */
 	json_t *tops;		/* the poller's: top lists, history */
 	int64_t tops_mono;
+
+	pthread_mutex_t runs_lock;	/* guards nruns */
+	pthread_cond_t runs_done;
+	int nruns;		/* gravity threads still running */
+	atomic_bool stopping;	/* destroy: every gravity run ends */
 };
 
 /* The state of an instance. */
@@ -102,7 +121,7 @@ ph_body_json(const struct http_response *r)
  * *kind is set.
  */
 static char *
-ph_login_cause(const struct http_response *r, int *kind)
+ph_login_cause(const struct http_response *r, bool sent_totp, int *kind)
 {
 	struct pihole_session s;
 	const char *key;
@@ -125,12 +144,16 @@ ph_login_cause(const struct http_response *r, int *kind)
 	else if (r->status == 429)
 		xasprintf(&cause, "POST /api/auth: HTTP 429: %s", text != NULL ?
 		    text : "too many login attempts");
+	else if (sent_totp && text != NULL && strstr(text, "2FA") != NULL)
+		xasprintf(&cause, "POST /api/auth: HTTP %ld: the TOTP code was "
+		    "refused (%s): check totp_secret and this machine's clock",
+		    r->status, text);
 	else if (totp || (text != NULL && strstr(text, "2FA") != NULL))
 		xasprintf(&cause, "POST /api/auth: HTTP %ld: two-factor "
-		    "authentication is on for this password; racktop cannot "
-		    "send TOTP codes: create an app password (Settings > Web "
-		    "interface / API > Configure app password) and set it as "
-		    "password", r->status);
+		    "authentication is on for this password: create an app "
+		    "password (Settings > Web interface / API > Configure app "
+		    "password) and set it as password, or set totp_secret",
+		    r->status);
 	else if (r->status == 401)
 		xasprintf(&cause, "POST /api/auth: HTTP 401: password "
 		    "incorrect — check password (an app password is best)");
@@ -156,10 +179,25 @@ ph_login(struct ph *p, struct http_client *cl, int *kind, char **cause)
 	struct http_response r;
 	struct pihole_session s;
 	json_t *body, *j;
+	long long step;
 	char *text;
+	bool retried = false;
 	int rv;
 
+again:
 	body = json_pack("{s:s}", "password", p->password);
+	if (p->totp_len > 0) {
+		/*
+		 * Pi-hole takes the code of the step before or after its own
+		 * too, but never one code twice: a renewal takes the next.
+		 */
+		step = clock_wall_ms() / 1000 / 30;
+		if (step <= p->totp_step)
+			step = p->totp_step + 1;
+		p->totp_step = step;
+		json_object_set_new(body, "totp", json_integer(pihole_totp(
+		    p->totp_key, p->totp_len, step)));
+	}
 	text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	rv = http_request(cl, "POST", "/auth", hdrs, text, strlen(text), &r,
@@ -171,13 +209,20 @@ ph_login(struct ph *p, struct http_client *cl, int *kind, char **cause)
 		*kind = RT_ERR_UNREACHABLE;
 		return (-1);
 	}
+	/* Another client (a lazy racktop) used this step's code first. */
+	if (p->totp_len > 0 && r.status == 401 && !retried &&
+	    strstr(r.body, "Reused 2FA token") != NULL) {
+		http_response_free(&r);
+		retried = true;
+		goto again;
+	}
 	j = r.status == 200 ? ph_body_json(&r) : NULL;
 	if (j == NULL || pihole_parse_session(j, &s) != 0 || !s.valid) {
 		if (j != NULL) {
 			pihole_session_free(&s);
 			r.status = r.status == 200 ? 401 : r.status;
 		}
-		*cause = ph_login_cause(&r, kind);
+		*cause = ph_login_cause(&r, p->totp_len > 0, kind);
 		json_decref(j);
 		http_response_free(&r);
 		return (-1);
@@ -224,6 +269,39 @@ ph_auth(struct ph *p, struct http_client *cl, unsigned stale_gen,
 }
 
 /*
+ * The cause of a request answered with an error status (caller frees),
+ * from Pi-hole's {"error":{...}} body; *kind is set.
+ */
+static char *
+ph_status_cause(struct ph *p, const char *method, const char *path,
+    const struct http_response *resp, int *kind)
+{
+	const char *q = strchr(path, '?');
+	char *etext, *cause;
+	json_t *ej;
+
+	ej = ph_body_json(resp);
+	etext = pihole_error_text(ej, NULL);
+	json_decref(ej);
+	if (resp->status == 401) {
+		*kind = RT_ERR_AUTH;
+		xasprintf(&cause, "%s /api%.*s: HTTP 401: the session was "
+		    "refused%s", method, q != NULL ? (int)(q - path) :
+		    (int)strlen(path), path, p->password != NULL ? " again "
+		    "after a new login" : "; this Pi-hole wants a password: "
+		    "set password");
+	} else {
+		*kind = resp->status == 403 ? RT_ERR_AUTH : RT_ERR_UPSTREAM;
+		xasprintf(&cause, "%s /api%.*s: HTTP %ld%s%.300s", method,
+		    q != NULL ? (int)(q - path) : (int)strlen(path), path,
+		    resp->status, etext != NULL ? ": " : "",
+		    etext != NULL ? etext : "");
+	}
+	free(etext);
+	return (cause);
+}
+
+/*
  * One API request with the session; renews the session once on 401.
  * Returns 0 with *resp holding a 2xx response (free it), or -1 with *kind
  * and *cause (caller frees), which never hold a credential. *status (if
@@ -235,9 +313,8 @@ ph_do(struct ph *p, struct http_client *cl, const char *method,
     long *status, int *kind, char **cause)
 {
 	const char *hdrs[4];
-	char *auth, *text = NULL, *etext, *q;
+	char *auth, *text = NULL;
 	unsigned gen, stale = 0;
-	json_t *ej;
 	int attempt, n, rv = -1;
 
 	if (status != NULL)
@@ -279,25 +356,7 @@ ph_do(struct ph *p, struct http_client *cl, const char *method,
 		goto out;
 	}
 	rv = -1;
-	ej = ph_body_json(resp);
-	etext = pihole_error_text(ej, NULL);
-	json_decref(ej);
-	q = strchr(path, '?');
-	if (resp->status == 401) {
-		*kind = RT_ERR_AUTH;
-		xasprintf(cause, "%s /api%.*s: HTTP 401: the session was "
-		    "refused%s", method, q != NULL ? (int)(q - path) :
-		    (int)strlen(path), path, p->password != NULL ? " again "
-		    "after a new login" : "; this Pi-hole wants a password: "
-		    "set password");
-	} else {
-		*kind = resp->status == 403 ? RT_ERR_AUTH : RT_ERR_UPSTREAM;
-		xasprintf(cause, "%s /api%.*s: HTTP %ld%s%.300s", method,
-		    q != NULL ? (int)(q - path) : (int)strlen(path), path,
-		    resp->status, etext != NULL ? ": " : "",
-		    etext != NULL ? etext : "");
-	}
-	free(etext);
+	*cause = ph_status_cause(p, method, path, resp, kind);
 	http_response_free(resp);
 	memset(resp, 0, sizeof *resp);
 out:
@@ -480,6 +539,12 @@ ph_destroy(void *arg)
 
 	if (p == NULL)
 		return;
+	/* Gravity runs end promptly (their stop callback) and let go of p. */
+	atomic_store(&p->stopping, true);
+	pthread_mutex_lock(&p->runs_lock);
+	while (p->nruns > 0)
+		pthread_cond_wait(&p->runs_done, &p->runs_lock);
+	pthread_mutex_unlock(&p->runs_lock);
 	if (p->sid != NULL && (cl = http_pool_get(&p->pool, &why)) != NULL) {
 		/* Gives the seat back: Pi-hole has few. */
 		xasprintf(&hdr, "X-FTL-SID: %s", p->sid);
@@ -502,12 +567,15 @@ ph_destroy(void *arg)
 	http_client_destroy(p->poller);
 	json_decref(p->tops);
 	pthread_mutex_destroy(&p->login);
+	pthread_mutex_destroy(&p->runs_lock);
+	pthread_cond_destroy(&p->runs_done);
 	free(p->name);
 	free((char *)p->opts.base_url);
 	free((char *)p->opts.ca_file);
 	free((char *)p->opts.fingerprint);
 	if (p->password != NULL)
 		explicit_bzero(p->password, strlen(p->password));
+	explicit_bzero(p->totp_key, sizeof p->totp_key);
 	free(p->password);
 	free(p->sid);
 	free(p);
@@ -518,7 +586,7 @@ static void *
 ph_create(struct rt_instance *in, const struct rt_instance_conf *ic,
     char **cause)
 {
-	const char *url, *password;
+	const char *url, *password, *totp;
 	struct http_client *cl;
 	struct ph *p;
 	char *why = NULL, *base;
@@ -544,6 +612,9 @@ ph_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	p->name = xstrdup(ic->name);
 	http_pool_init(&p->pool, &p->opts, PH_POOL_MAX);
 	pthread_mutex_init(&p->login, NULL);
+	pthread_mutex_init(&p->runs_lock, NULL);
+	pthread_cond_init(&p->runs_done, NULL);
+	atomic_init(&p->stopping, false);
 	base = xstrdup(url);
 	len = strlen(base);
 	while (len > 0 && base[len - 1] == '/')
@@ -561,6 +632,14 @@ ph_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 		p->opts.fingerprint = xstrdup(conf_get(ic, "fingerprint"));
 	if (password != NULL && *password != '\0')
 		p->password = xstrdup(password);
+	if ((totp = conf_get(ic, "totp_secret")) != NULL &&
+	    (p->totp_len = pihole_base32(totp, p->totp_key,
+	    sizeof p->totp_key)) < 10) {
+		xasprintf(cause, "totp_secret: expected the base32 secret "
+		    "Pi-hole shows when two-factor authentication is set up");
+		ph_destroy(p);
+		return (NULL);
+	}
 	/* Checks the TLS options now rather than at the first request. */
 	if ((cl = http_client_create(&p->opts, &why)) == NULL) {
 		*cause = why;
@@ -1077,52 +1156,280 @@ ph_describe_remove(struct rt_call *c)
 	return (ph_remove(c, true));
 }
 
-/* pihole_update_gravity: runs gravity, its output lines as progress. */
-static int
-ph_update_gravity(struct rt_call *c)
-{
-	struct rt_instance *in;
-	struct http_response r;
-	struct http_client *cl;
+/*
+ * One gravity run, shared by the call (its step) and the thread that
+ * reads the stream; lock guards everything below it, and the last of the
+ * two to let go frees it. The thread uses p until it has counted itself
+ * out of p->nruns, which ph_destroy waits for.
+ */
+struct ph_run {
 	struct ph *p;
-	const json_t *l;
-	json_t *lines, *tail;
-	char *why = NULL;
-	size_t i, nl;
+	atomic_bool stop;	/* the call went away: end the transfer */
+	pthread_mutex_t lock;
+	int refs;
+	json_t *lines;		/* cleaned output lines so far */
+	bool done;
+	int rc;
 	int kind;
+	char *cause;
+	size_t reported;	/* the call's: lines sent as progress */
+	int64_t started_mono;
+};
 
-	if ((in = call_instance(c)) == NULL)
-		return (-1);
-	p = ph_of(in);
-	call_progress(c, 0, 0, "gravity: starting");
-	if ((cl = http_pool_get(&p->pool, &why)) == NULL) {
-		ph_fail(c, in, "%s", why);
-		free(why);
-		return (-1);
+/* Drops a reference to a run; the last frees it. */
+static void
+ph_run_unref(struct ph_run *r)
+{
+	int refs;
+
+	pthread_mutex_lock(&r->lock);
+	refs = --r->refs;
+	pthread_mutex_unlock(&r->lock);
+	if (refs > 0)
+		return;
+	json_decref(r->lines);
+	free(r->cause);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
+/* The step's free: the transfer ends at its next poll, without waiting. */
+static void
+ph_run_release(void *arg)
+{
+	struct ph_run *r = arg;
+
+	atomic_store(&r->stop, true);
+	ph_run_unref(r);
+}
+
+/* A line of gravity output, kept once cleaned (stream thread). */
+static int
+ph_run_line(void *arg, const char *line, size_t len)
+{
+	struct ph_run *r = arg;
+	json_t *clean = pihole_gravity_lines(line, len);
+	size_t n;
+
+	pthread_mutex_lock(&r->lock);
+	json_array_extend(r->lines, clean);
+	n = json_array_size(r->lines);
+	pthread_mutex_unlock(&r->lock);
+	json_decref(clean);
+	return (n > PH_GRAVITY_LINES_MAX);
+}
+
+/* Whether the stream should end: the call went away, or racktop stops. */
+static bool
+ph_run_stop(void *arg)
+{
+	struct http_lines *l = arg;
+	struct ph_run *r = l->arg;
+
+	return (atomic_load(&r->stop) || atomic_load(&r->p->stopping));
+}
+
+/*
+ * POST /action/gravity streamed into r, with the session (renewed once
+ * on 401, before any output). 0 once the output ended; -1 with *kind and
+ * *cause otherwise.
+ */
+static int
+ph_run_stream(struct ph_run *r, struct http_client *cl, int *kind,
+    char **cause)
+{
+	static const char path[] = "/action/gravity";
+	struct ph *p = r->p;
+	struct http_response resp;
+	struct http_lines l;
+	struct http_stream st = {
+		.chunk = http_lines_feed,
+		.stop = ph_run_stop,
+		.arg = &l,
+		.timeout_ms = PH_GRAVITY_MAX_MS,
+		.idle_timeout_ms = PH_GRAVITY_IDLE_MS,
+	};
+	const char *hdrs[3];
+	char *auth;
+	unsigned gen, stale = 0;
+	int attempt, n, rc = -1;
+
+	http_lines_init(&l, ph_run_line, r, PH_GRAVITY_LINE_MAX);
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (ph_auth(p, cl, stale, &auth, &gen, kind, cause) != 0)
+			goto out;
+		n = 0;
+		if (auth != NULL)
+			hdrs[n++] = auth;
+		hdrs[n++] = "Accept: text/plain, application/json";
+		hdrs[n] = NULL;
+		rc = http_stream(cl, "POST", path, hdrs, NULL, 0, &st, &resp,
+		    cause);
+		free(auth);
+		if (rc == 0 && resp.status == 401 && p->password != NULL &&
+		    attempt == 0) {
+			http_response_free(&resp);
+			stale = gen;
+			continue;
+		}
+		break;
 	}
-	if (ph_do(p, cl, "POST", "/action/gravity", NULL, &r, NULL, &kind,
-	    &why) != 0) {
+	if (rc == -1)
+		*kind = RT_ERR_UNREACHABLE;
+	else if (l.too_long) {
+		*kind = RT_ERR_UPSTREAM;
+		xasprintf(cause, "POST /api%s: an output line longer than %d "
+		    "bytes", path, PH_GRAVITY_LINE_MAX);
+		rc = -1;
+	} else if (rc == HTTP_STREAM_STOPPED && l.ended) {
+		*kind = RT_ERR_UPSTREAM;
+		xasprintf(cause, "POST /api%s: more than %d output lines", path,
+		    PH_GRAVITY_LINES_MAX);
+		rc = -1;
+	} else if (rc == HTTP_STREAM_STOPPED) {
+		*kind = RT_ERR_UPSTREAM;
+		xasprintf(cause, "POST /api%s: stopped", path);
+		rc = -1;
+	} else if (resp.status < 200 || resp.status > 299) {
+		*cause = ph_status_cause(p, "POST", path, &resp, kind);
+		rc = -1;
+	} else
+		http_lines_flush(&l);
+	http_response_free(&resp);
+out:
+	http_lines_free(&l);
+	return (rc);
+}
+
+/* The thread of a gravity run. */
+static void *
+ph_run_main(void *arg)
+{
+	struct ph_run *r = arg;
+	struct ph *p = r->p;
+	struct http_client *cl;
+	char *why = NULL;
+	int kind = RT_ERR_UNREACHABLE, rc = -1;
+
+	log_set_thread("pihole-gravity");
+	if ((cl = http_pool_get(&p->pool, &why)) != NULL) {
+		rc = ph_run_stream(r, cl, &kind, &why);
 		http_pool_put(&p->pool, cl);
-		ph_fail(c, in, "%s", why);
-		free(why);
+	}
+	pthread_mutex_lock(&r->lock);
+	r->done = true;
+	r->rc = rc;
+	r->kind = kind;
+	r->cause = why;
+	pthread_mutex_unlock(&r->lock);
+	ph_run_unref(r);
+	/* Last: ph_destroy may free p as soon as nruns is 0. */
+	pthread_mutex_lock(&p->runs_lock);
+	if (--p->nruns == 0)
+		pthread_cond_broadcast(&p->runs_done);
+	pthread_mutex_unlock(&p->runs_lock);
+	return (NULL);
+}
+
+/* Starts a gravity run on its own thread; the call waits in steps. */
+static int
+ph_gravity_start(struct rt_call *c, struct rt_instance *in)
+{
+	struct ph *p = ph_of(in);
+	struct ph_run *r = xcalloc(1, sizeof *r);
+	pthread_attr_t attr;
+	pthread_t t;
+
+	r->p = p;
+	atomic_init(&r->stop, false);
+	pthread_mutex_init(&r->lock, NULL);
+	r->refs = 2;		/* the call's step and the thread */
+	r->lines = json_array();
+	r->started_mono = clock_mono_ms();
+	c->step = r;
+	c->step_free = ph_run_release;
+	pthread_mutex_lock(&p->runs_lock);
+	p->nruns++;
+	pthread_mutex_unlock(&p->runs_lock);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, ph_run_main, r) != 0)
+		fatal("%s: pthread_create", __func__);
+	pthread_attr_destroy(&attr);
+	call_progress(c, 0, 0, "gravity: starting");
+	return (call_again(c, PH_GRAVITY_POLL_MS));
+}
+
+/* A gravity step: new output as progress, or the result once it ended. */
+static int
+ph_gravity_continue(struct rt_call *c, struct rt_instance *in)
+{
+	struct ph_run *r = c->step;
+	json_t *fresh, *lines, *tail;
+	const json_t *l;
+	char *cause;
+	size_t i, nl;
+	bool done;
+	int rc;
+
+	/* Copies out under the lock: json_t counts are one thread's. */
+	fresh = json_array();
+	pthread_mutex_lock(&r->lock);
+	done = r->done;
+	rc = r->rc;
+	for (i = r->reported; i < json_array_size(r->lines); i++)
+		json_array_append_new(fresh, json_string(json_string_value(
+		    json_array_get(r->lines, i))));
+	lines = done ? json_deep_copy(r->lines) : NULL;
+	cause = done && r->cause != NULL ? xstrdup(r->cause) : NULL;
+	pthread_mutex_unlock(&r->lock);
+	json_array_foreach(fresh, i, l)
+		call_progress(c, (double)(r->reported + i + 1), 0,
+		    json_string_value(l));
+	r->reported += json_array_size(fresh);
+	json_decref(fresh);
+	if (!done) {
+		if (call_should_stop(c))
+			return (ph_fail(c, in, "gravity: stopped before it "
+			    "ended (cancelled or timed out)"));
+		return (call_again(c, PH_GRAVITY_POLL_MS));
+	}
+	if (rc != 0) {
+		ph_fail(c, in, "%s", cause != NULL ? cause : "gravity failed");
+		free(cause);
+		json_decref(lines);
 		return (-1);
 	}
-	http_pool_put(&p->pool, cl);
-	lines = pihole_gravity_lines(r.body, r.len);
-	http_response_free(&r);
+	free(cause);
 	nl = json_array_size(lines);
-	json_array_foreach(lines, i, l)
-		call_progress(c, (double)(i + 1), (double)nl,
-		    json_string_value(l));
 	tail = json_array();
 	for (i = nl > PH_GRAVITY_TAIL ? nl - PH_GRAVITY_TAIL : 0; i < nl; i++)
 		json_array_append(tail, json_array_get(lines, i));
 	instance_refresh_soon(in);
-	return (call_ok(c, json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o}",
-	    "instance", in->name, "action", "update_gravity", "status", "ok",
-	    "lines", (json_int_t)nl, "gravity_domains",
-	    (json_int_t)pihole_gravity_domains(lines), "output_tail", tail,
-	    "output", lines)));
+	return (call_ok(c, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o, "
+	    "s:o}", "instance", in->name, "action", "update_gravity", "status",
+	    "ok", "lines", (json_int_t)nl, "gravity_domains",
+	    (json_int_t)pihole_gravity_domains(lines), "ms",
+	    (json_int_t)(clock_mono_ms() - r->started_mono), "output_tail",
+	    tail, "output", lines)));
+}
+
+/*
+ * pihole_update_gravity: runs gravity; its output lines reach the caller
+ * as progress while the stream runs on a thread of its own, and the call
+ * holds no worker between its turns (call_again).
+ */
+static int
+ph_update_gravity(struct rt_call *c)
+{
+	struct rt_instance *in;
+
+	if (c->step != NULL)
+		return (ph_gravity_continue(c, ((struct ph_run *)
+		    c->step)->p->in));
+	if ((in = call_instance(c)) == NULL)
+		return (-1);
+	return (ph_gravity_start(c, in));
 }
 
 /* Compares two top rows by count, larger first. */
@@ -1730,16 +2037,18 @@ static const struct rt_tool ph_tools[] = {
 	    .title = "Update Pi-hole gravity",
 	    .description = "Runs gravity (pihole -g): downloads the "
 		"blocklists and rebuilds the blocking database. Each output "
-		"line is reported as progress; the result has the output and "
-		"the new number of gravity domains. Takes a while.",
+		"line is reported as progress as it arrives; the result has "
+		"the output and the new number of gravity domains. Takes a "
+		"while; cancelling the call stops reading the output.",
 	    .input_schema = "{\"type\":\"object\",\"additionalProperties\":"
 		"false,\"properties\":{" S_INSTANCE "}}",
 	    .output_schema = "{\"type\":\"object\",\"required\":[\"instance\","
 		"\"action\",\"status\",\"lines\",\"output_tail\"],"
 		"\"properties\":{\"instance\":" S_STR ",\"action\":" S_STR
 		",\"status\":{\"enum\":[\"ok\"]},\"lines\":" S_INT
-		",\"gravity_domains\":" S_INT ",\"output_tail\":{\"type\":"
-		"\"array\",\"items\":" S_STR "},\"output\":{\"type\":\"array\","
+		",\"gravity_domains\":" S_INT ",\"ms\":" S_INT
+		",\"output_tail\":{\"type\":\"array\",\"items\":" S_STR
+		"},\"output\":{\"type\":\"array\","
 		"\"items\":" S_STR "}}}",
 	    .flags = RT_IDEMPOTENT,
 	    .call = ph_update_gravity,

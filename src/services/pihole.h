@@ -1,6 +1,7 @@
 /*
  * Pi-hole v6 backend: the pure parse half (pihole-parse.c), shared by the
- * transport and tools in pihole.c and by the unit tests.
+ * transport and tools in pihole.c and by the unit tests, and the TOTP
+ * code a login with 2FA sends.
  *
  * Every function here is a pure function of its arguments: no I/O, no
  * global state, safe on any thread. Rows keep only the fields that panes
@@ -91,5 +92,19 @@ json_t *pihole_gravity_lines(const char *text, size_t len);
  * N ..."), or -1.
  */
 long long pihole_gravity_domains(const json_t *lines);
+
+/*
+ * Decodes a base32 secret (RFC 4648: the TOTP secret Pi-hole shows when
+ * 2FA is set up; case, spaces and '=' padding are ignored) into out.
+ * Its length in bytes, or 0 when s is not base32, is empty or decodes to
+ * more than max bytes.
+ */
+size_t pihole_base32(const char *s, unsigned char *out, size_t max);
+
+/*
+ * The 6-digit TOTP code of RFC 6238 (HMAC-SHA1 of the 30-second step
+ * count, as Pi-hole uses) for key at step (Unix seconds / 30).
+ */
+unsigned pihole_totp(const unsigned char *key, size_t len, long long step);
 
 #endif

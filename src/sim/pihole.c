@@ -7,30 +7,47 @@
  * renewed by every authenticated request) sent back in the X-FTL-SID
  * header or the sid argument; DELETE /api/auth ends it. Sessions take
  * seats: when max_sessions are live a login answers 429
- * api_seats_exceeded. The web password may need a TOTP code (totp on);
- * the simulator never accepts a code, so 2FA logins fail as with a wrong
- * code. The app password bypasses 2FA, and its sessions may not change
+ * api_seats_exceeded. The web password may need a TOTP code (totp on):
+ * with a totp_secret set, the code of the wall clock's 30-second step
+ * (or one either side) passes once, as in FTL ("Reused 2FA token" the
+ * second time); without one no code passes. The app password bypasses 2FA, and its sessions may not change
  * the configuration unless app_sudo is true (403 forbidden).
  *
  * Blocking: POST /api/dns/blocking with a timer flips back once the
  * clock passes its end (POST /clock/advance with the fixed clock).
- * Gravity: POST /api/action/gravity answers its whole output as
- * text/plain (the framework sends bodies whole, not chunk by chunk).
+ * Gravity: POST /api/action/gravity streams its output as text/plain
+ * with chunked transfer, a line every pace_ms; the new domain count
+ * takes effect when the last line went. Counts "gravity completed" and
+ * "gravity aborted" (the client left first) in GET /counts.
  *
  * POST /state (control endpoint) with "op":
- *   config         any of password, app_password, totp, app_sudo,
- *                  max_sessions
+ *   config         any of password, app_password, totp, totp_secret
+ *                  (base32), app_sudo, max_sessions
  *   kill_sessions  ends every session (clients see 401 and log in again)
+ *   gravity        any of hold (runs stop after that many lines until
+ *                  hold is 0 again), pace_ms (between lines, default 40),
+ *                  fail_after (runs cut the connection after that many
+ *                  lines; 0: never)
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
+#include <errno.h>
 #include <fnmatch.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <microhttpd.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "core/clock.h"
 #include "core/xmalloc.h"
 #include "sim/scenario.h"
+#include "sim/sim-ext.h"
 #include "sim/sim.h"
 
 #define PHS_SESSIONS 64			/* slots; max_sessions <= this */
@@ -50,6 +67,9 @@ struct phs {
 	char password[40];
 	char app_password[48];
 	bool totp;
+	unsigned char totp_key[64];	/* 2FA secret; none: no code passes */
+	size_t totp_len;
+	long totp_last;			/* the last code accepted, -1: none */
 	bool app_sudo;
 	int max_sessions;
 	struct phs_session sessions[PHS_SESSIONS];
@@ -63,6 +83,9 @@ struct phs {
 	json_t *upstreams;		/* strings */
 	int64_t gravity_ms;
 	long long gravity_domains;
+	int gravity_pace_ms;		/* between two output lines */
+	int gravity_hold;		/* runs wait after this many lines */
+	int gravity_fail_after;		/* runs break after this many */
 };
 
 static const char *const phs_permitted[] = {
@@ -109,10 +132,12 @@ phs_create(struct sim_service *svc)
 	    (unsigned int)scenario_rand(&s->rng),
 	    (unsigned int)scenario_rand(&s->rng));
 	s->max_sessions = 16;
+	s->totp_last = -1;
 	s->blocking = true;
 	s->start_ms = sim_now_ms(svc);
 	s->gravity_ms = s->start_ms - 6 * 3600 * 1000LL;
 	s->gravity_domains = 219727;
+	s->gravity_pace_ms = 40;
 	s->domains = json_array();
 	s->next_id = 1;
 	json_array_append_new(s->domains, json_pack("{s:s, s:s, s:s, s:s, "
@@ -257,6 +282,70 @@ phs_session_json(struct phs *s, const struct phs_session *se,
 	    message));
 }
 
+/*
+ * Whether code is the TOTP code (RFC 6238, HMAC-SHA1, 30 s steps, six
+ * digits) of the secret for the wall clock's step or one either side, as
+ * FTL checks it. The wall clock, not the simulated one: the client's
+ * authenticator knows only real time.
+ */
+static bool
+phs_totp_ok(struct phs *s, json_int_t code)
+{
+	unsigned char msg[8], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen, off, bin;
+	long long t;
+	int d, i;
+
+	if (s->totp_len == 0)
+		return (false);
+	for (d = -1; d <= 1; d++) {
+		t = (long long)time(NULL) / 30 + d;
+		for (i = 7; i >= 0; i--) {
+			msg[i] = (unsigned char)(t & 0xff);
+			t >>= 8;
+		}
+		mdlen = 0;
+		if (HMAC(EVP_sha1(), s->totp_key, (int)s->totp_len, msg,
+		    sizeof msg, md, &mdlen) == NULL || mdlen < 20)
+			return (false);
+		off = md[mdlen - 1] & 0xf;
+		bin = (unsigned)(md[off] & 0x7f) << 24 |
+		    (unsigned)md[off + 1] << 16 | (unsigned)md[off + 2] << 8 |
+		    md[off + 3];
+		if ((json_int_t)(bin % 1000000) == code)
+			return (true);
+	}
+	return (false);
+}
+
+/* Decodes a base32 secret into s->totp_key; -1 when it is not one. */
+static int
+phs_set_totp_secret(struct phs *s, const char *b32)
+{
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	const char *p;
+	unsigned long acc = 0;
+	int bits = 0;
+
+	s->totp_len = 0;
+	for (; *b32 != '\0'; b32++) {
+		if (*b32 == '=' || *b32 == ' ')
+			continue;
+		if ((p = strchr(alpha, *b32)) == NULL)
+			return (-1);
+		acc = (acc << 5 | (unsigned long)(p - alpha)) & 0xfff;
+		if ((bits += 5) >= 8) {
+			bits -= 8;
+			if (s->totp_len == sizeof s->totp_key)
+				return (-1);
+			s->totp_key[s->totp_len++] = (unsigned char)(acc >>
+			    bits);
+		}
+	}
+	s->totp_last = -1;
+	return (0);
+}
+
 /* POST /auth: a new session for a right password, while seats last. */
 static void
 phs_post_auth(struct sim_service *svc, struct sim_request *req,
@@ -288,13 +377,26 @@ phs_post_auth(struct sim_service *svc, struct sim_request *req,
 		return;
 	}
 	if (!app && s->totp) {
-		if (json_object_get(req->args, "totp") == NULL)
+		const json_t *code = json_object_get(req->args, "totp");
+
+		if (code == NULL) {
 			phs_err(resp, 400, "bad_request",
 			    "No 2FA token found in JSON payload", NULL);
-		else
+			return;
+		}
+		if (json_is_integer(code) && json_integer_value(code) ==
+		    s->totp_last) {
+			phs_err(resp, 401, "unauthorized", "Reused 2FA token",
+			    "wait for new token");
+			return;
+		}
+		if (!json_is_integer(code) || !phs_totp_ok(s,
+		    json_integer_value(code))) {
 			phs_err(resp, 401, "unauthorized", "Invalid 2FA token",
 			    NULL);
-		return;
+			return;
+		}
+		s->totp_last = (long)json_integer_value(code);
 	}
 	if (phs_nsessions(s) >= s->max_sessions) {
 		phs_err(resp, 429, "api_seats_exceeded", "API seats exceeded",
@@ -699,37 +801,141 @@ phs_delete_domain(struct sim_service *svc, struct sim_request *req,
 	resp->status = 204;
 }
 
-/* POST /action/gravity: the output of a run, as text. */
+/* One gravity run's streamed output. */
+struct phs_run {
+	struct sim_service *svc;
+	json_t *lines;		/* strings, each with its "\n" (or "\r") */
+	size_t next;
+	long long domains;	/* the count the run ends with */
+	int64_t due_mono;	/* when the next line may go */
+	int fd;			/* the connection's socket, or -1 */
+	bool done;
+};
+
+/* Whether the client closed its end (a held run notices it). */
+static bool
+phs_peer_gone(int fd)
+{
+	char c;
+	ssize_t n;
+
+	if (fd == -1)
+		return (false);
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return (n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR));
+}
+
+/*
+ * Streams a run one line at a time, gravity_pace_ms apart, holding after
+ * gravity_hold lines while the hold is set, cutting the connection after
+ * gravity_fail_after lines. The run counts only when its last line went.
+ */
+static ssize_t
+phs_gravity_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct phs_run *r = cls;
+	struct phs *s;
+	const char *line;
+	int64_t now;
+	size_t n;
+
+	(void)pos;
+	sim_service_lock(r->svc);
+	s = sim_service_data(r->svc);
+	for (;;) {
+		if (s->gravity_fail_after > 0 &&
+		    r->next >= (size_t)s->gravity_fail_after)
+			goto cut;
+		if (r->next >= json_array_size(r->lines)) {
+			if (!r->done) {
+				r->done = true;
+				s->gravity_ms = sim_now_ms(r->svc);
+				s->gravity_domains = r->domains;
+				sim_service_count(r->svc, "gravity completed");
+			}
+			sim_service_unlock(r->svc);
+			return (MHD_CONTENT_READER_END_OF_STREAM);
+		}
+		now = clock_mono_ms();
+		if (s->gravity_hold > 0 &&
+		    r->next >= (size_t)s->gravity_hold) {
+			if (phs_peer_gone(r->fd))
+				goto cut;
+			if (!sim_service_wait(r->svc, 50))
+				goto cut;	/* the simulator stops */
+			continue;
+		}
+		if (now >= r->due_mono)
+			break;
+		if (!sim_service_wait(r->svc, (int)(r->due_mono - now)))
+			goto cut;
+	}
+	line = json_string_value(json_array_get(r->lines, r->next));
+	n = strlen(line);
+	if (n > max)
+		n = max;
+	memcpy(buf, line, n);
+	r->next++;
+	r->due_mono = clock_mono_ms() + s->gravity_pace_ms;
+	sim_service_unlock(r->svc);
+	return ((ssize_t)n);
+cut:
+	sim_service_unlock(r->svc);
+	return (MHD_CONTENT_READER_END_WITH_ERROR);
+}
+
+/* Frees a run; one that did not finish is counted as aborted. */
+static void
+phs_gravity_free(void *cls)
+{
+	struct phs_run *r = cls;
+
+	sim_service_lock(r->svc);
+	if (!r->done)
+		sim_service_count(r->svc, "gravity aborted");
+	sim_service_unlock(r->svc);
+	json_decref(r->lines);
+	free(r);
+}
+
+/* POST /action/gravity: the output of a run, streamed as it happens. */
 static void
 phs_gravity(struct sim_service *svc, struct sim_request *req,
     struct sim_response *resp)
 {
 	struct phs *s = sim_service_data(svc);
-	char *text;
+	struct phs_run *r = xcalloc(1, sizeof *r);
+	const union MHD_ConnectionInfo *ci;
+	char domains[128];
 
-	(void)req;
-	s->gravity_ms = sim_now_ms(svc);
-	s->gravity_domains += 17;
-	xasprintf(&text,
-	    "  [i] Neutrino emissions detected...\n"
-	    "  [\xe2\x9c\x93] Pulling blocklist source list into range\n"
-	    "  [i] Preparing new gravity database...\r"
-	    "  [\xe2\x9c\x93] Preparing new gravity database\n"
+	r->svc = svc;
+	ci = req->conn != NULL ? MHD_get_connection_info(req->conn,
+	    MHD_CONNECTION_INFO_CONNECTION_FD) : NULL;
+	r->fd = ci != NULL ? ci->connect_fd : -1;
+	r->domains = s->gravity_domains + 17;
+	snprintf(domains, sizeof domains, "  [i] Number of gravity domains: "
+	    "%lld (%lld unique domains)\n", r->domains, r->domains - 4287);
+	r->lines = json_pack("[s, s, s, s, s, s, s, s, s, s, s, s, s, s]",
+	    "  [i] Neutrino emissions detected...\n",
+	    "  [\xe2\x9c\x93] Pulling blocklist source list into range\n",
+	    "  [i] Preparing new gravity database...\r",
+	    "  [\xe2\x9c\x93] Preparing new gravity database\n",
 	    "  [i] Target: https://raw.githubusercontent.com/StevenBlack/"
-	    "hosts/master/hosts\n"
-	    "  [\xe2\x9c\x93] Status: Retrieval successful\n"
-	    "  [i] Imported 172502 domains\n"
-	    "  [\xe2\x9c\x93] Creating new gravity databases\n"
-	    "  [\xe2\x9c\x93] Building tree\n"
-	    "  [\xe2\x9c\x93] Swapping databases\n"
-	    "  [i] Number of gravity domains: %lld (%lld unique domains)\n"
-	    "  [\xe2\x9c\x93] Cleaning up stray matter\n"
-	    "  [\xe2\x9c\x93] Pi-hole blocking is %s\n",
-	    s->gravity_domains, s->gravity_domains - 4287,
-	    s->blocking ? "enabled" : "disabled");
-	sim_reply_text(resp, 200, text);
+	    "hosts/master/hosts\n",
+	    "  [\xe2\x9c\x93] Status: Retrieval successful\n",
+	    "  [i] Imported 172502 domains\n",
+	    "  [\xe2\x9c\x93] Creating new gravity databases\n",
+	    "  [\xe2\x9c\x93] Building tree\n",
+	    "  [\xe2\x9c\x93] Swapping databases\n",
+	    domains,
+	    "  [\xe2\x9c\x93] Cleaning up stray matter\n",
+	    "  [\xe2\x9c\x93] Flushing DNS cache\n",
+	    s->blocking ? "  [\xe2\x9c\x93] Pi-hole blocking is enabled\n" :
+	    "  [\xe2\x9c\x93] Pi-hole blocking is disabled\n");
+	r->due_mono = clock_mono_ms();
+	sim_reply_stream(svc, resp, phs_gravity_read, r, phs_gravity_free);
 	resp->content_type = "text/plain";
-	free(text);
 }
 
 /* GET /stats/upstreams. */
@@ -817,7 +1023,25 @@ phs_patch_config(struct sim_service *svc, struct sim_request *req,
 	phs_reply(resp, 200, phs_config_json(s));
 }
 
-/* POST /state: config and kill_sessions. */
+/* Reads an optional integer field of a state change into *v. */
+static int
+phs_state_int(const json_t *j, const char *name, int lo, int hi, int *v,
+    char **cause)
+{
+	const json_t *x = json_object_get(j, name);
+
+	if (x == NULL)
+		return (0);
+	if (!json_is_integer(x) || json_integer_value(x) < lo ||
+	    json_integer_value(x) > hi) {
+		xasprintf(cause, "%s: %d to %d", name, lo, hi);
+		return (-1);
+	}
+	*v = (int)json_integer_value(x);
+	return (0);
+}
+
+/* POST /state: config, kill_sessions and gravity. */
 static int
 phs_state(struct sim_service *svc, json_t *j, char **cause)
 {
@@ -832,8 +1056,18 @@ phs_state(struct sim_service *svc, json_t *j, char **cause)
 			s->sessions[i].used = false;
 		return (0);
 	}
+	if (op != NULL && strcmp(op, "gravity") == 0) {
+		if (phs_state_int(j, "hold", 0, 1000, &s->gravity_hold,
+		    cause) != 0 || phs_state_int(j, "pace_ms", 0, 60000,
+		    &s->gravity_pace_ms, cause) != 0 ||
+		    phs_state_int(j, "fail_after", 0, 1000,
+		    &s->gravity_fail_after, cause) != 0)
+			return (-1);
+		sim_service_wake(svc);	/* a released hold goes on */
+		return (0);
+	}
 	if (op == NULL || strcmp(op, "config") != 0) {
-		xasprintf(cause, "op must be config or kill_sessions");
+		xasprintf(cause, "op must be config, kill_sessions or gravity");
 		return (-1);
 	}
 	if ((v = json_object_get(j, "password")) != NULL && json_is_string(v))
@@ -845,6 +1079,12 @@ phs_state(struct sim_service *svc, json_t *j, char **cause)
 		    json_string_value(v));
 	if ((v = json_object_get(j, "totp")) != NULL)
 		s->totp = json_is_true(v);
+	if ((v = json_object_get(j, "totp_secret")) != NULL &&
+	    (!json_is_string(v) ||
+	    phs_set_totp_secret(s, json_string_value(v)) != 0)) {
+		xasprintf(cause, "totp_secret: upper-case base32");
+		return (-1);
+	}
 	if ((v = json_object_get(j, "app_sudo")) != NULL)
 		s->app_sudo = json_is_true(v);
 	if ((v = json_object_get(j, "max_sessions")) != NULL) {

@@ -37,5 +37,10 @@ void sim_service_unlock(struct sim_service *);
 bool sim_service_wait(struct sim_service *, int ms);
 /* Wakes every stream reader (lock held), after new events. */
 void sim_service_wake(struct sim_service *);
+/*
+ * Bumps the service's count of key in GET /counts (lock held): what a
+ * stream did ("gravity aborted"), beside the per-endpoint request counts.
+ */
+void sim_service_count(struct sim_service *, const char *key);
 
 #endif

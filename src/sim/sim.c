@@ -1221,3 +1221,10 @@ sim_service_wake(struct sim_service *svc)
 {
 	pthread_cond_broadcast(&svc->sim->cond);
 }
+
+/* Bumps a service's own count (lock held). */
+void
+sim_service_count(struct sim_service *svc, const char *key)
+{
+	sim_count(svc->sim, svc->ops->name, key);
+}

@@ -1,11 +1,14 @@
-#!/bin/sh
+#!/bin/bash
 # Pi-hole backend end to end: racktop --headless with two Pi-hole instances
 # (two racktop-sim processes) through the socket; every tool; failure paths
 # (wrong password, no free seats, 2FA, app password without app_sudo, a
 # blocking timer running out, faults); one API session per instance across
 # 1,000 tool calls and many refreshes, renewed once when the Pi-hole drops
-# it, and given back (DELETE /api/auth) when racktop stops.
-# Needs RACKTOP and RACKTOP_SIM (paths to the binaries).
+# it, and given back (DELETE /api/auth) when racktop stops. Gravity's
+# output arrives as MCP progress while the run is held mid-way by the
+# simulator, with more runs in flight than workers, and a cancelled run
+# ends its transfer.
+# Needs RACKTOP and RACKTOP_SIM (paths to the binaries), jq, curl, socat.
 . "${srcdir:-.}/tests/integration/lib.sh"
 : "${RACKTOP_SIM:?set RACKTOP_SIM}"
 T=$TMPD
@@ -23,7 +26,11 @@ start_sim a 1
 start_sim b 2
 CTLA=$(jq -r .control "$T/a.json")
 CTLB=$(jq -r .control "$T/b.json")
+# Two workers: the gravity runs below outnumber them.
 (umask 077; cat >"$T/racktop.conf" <<EOF
+[racktop]
+workers = 2
+
 [pihole "primary"]
 url = $(jq -r .pihole.url "$T/a.json")
 password = $(jq -r .pihole.password "$T/a.json")
@@ -116,23 +123,88 @@ expect_ok pihole_remove_domain '.status == "unchanged"' domain=good.example type
 expect_ok pihole_list_domains '.total == 0' domain=good.example
 expect_err pihole_update_gravity 'instance: required'
 expect_ok pihole_update_gravity '.status == "ok" and .gravity_domains > 0 and .lines > 5' instance=primary
-# Gravity's output lines arrive as progress notifications over MCP.
-got_reply() { grep -q '"id":2' "$T/mcp.out"; }
-if command -v socat >/dev/null 2>&1; then
-	: >"$T/mcp.out"
-	{
-		printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"pihole.sh","version":"1"}}}' \
-		    '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
-		    '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"pihole_update_gravity","arguments":{"instance":"backup"},"_meta":{"progressToken":"g"}}}'
-		wait_for got_reply
-	} | socat - "UNIX-CONNECT:$T/s.sock" >"$T/mcp.out"
-	n=$(jq -s '[.[] | select(.method == "notifications/progress" and .params.progressToken == "g")] | length' "$T/mcp.out")
-	if [ "$n" -gt 5 ] && grep -q 'Number of gravity domains' "$T/mcp.out"; then
-		ok "gravity output as $n progress notifications"
-	else
-		fail "gravity progress: $n notifications: $(head -c 600 "$T/mcp.out")"
-	fi
+expect_ok pihole_update_gravity '.output_tail[-1] | test("blocking is enabled")' instance=primary
+# Faults: an error status, and the connection cut mid-stream.
+curl -s -X POST -d '{"service":"pihole","endpoint":"POST /action/gravity","kind":"status","status":500,"count":1}' "$CTLB/faults" >/dev/null
+expect_err pihole_update_gravity 'POST /api/action/gravity: HTTP 500' instance=backup
+state "$CTLB" '{"service":"pihole","op":"gravity","fail_after":4}'
+expect_err pihole_update_gravity 'pihole backup: POST /action/gravity: connection closed before the whole response' instance=backup
+state "$CTLB" '{"service":"pihole","op":"gravity","fail_after":0}'
+
+# Over MCP: a session on the socket as a coprocess.
+command -v socat >/dev/null 2>&1 || fail "socat is needed (scripts/install-deps.sh)"
+: >"$T/mcp.log"
+coproc MCP { socat - "UNIX-CONNECT:$T/s.sock"; }
+PIDS="$PIDS $MCP_PID"
+send() { printf '%s\n' "$1" >&"${MCP[1]}"; }
+# receive JQ: whether a message matches, reading more (into mcp.log) until
+# one does; a bounded wait for data, never a sleep.
+receive() {
+	jq -e -s "any(.[]; $1)" "$T/mcp.log" >/dev/null 2>&1 && return 0
+	while IFS= read -r -t $((20 * RT_TIMEOUT_SCALE)) line <&"${MCP[0]}"; do
+		printf '%s\n' "$line" >>"$T/mcp.log"
+		printf '%s\n' "$line" | jq -e "$1" >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
+seen() { jq -e -s "$1" "$T/mcp.log" >/dev/null 2>&1; }
+gravity() { # ID TOKEN
+	send '{"jsonrpc":"2.0","id":'"$1"',"method":"tools/call","params":{"name":"pihole_update_gravity","arguments":{"instance":"backup"},"_meta":{"progressToken":"'"$2"'"}}}'
+}
+progressed() { # TOKEN: a progress notification with an output line
+	echo '.method == "notifications/progress" and .params.progressToken == "'"$1"'" and .params.progress >= 1'
+}
+send '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"pihole.sh","version":"1"}}}'
+receive '.id == 1' || fail "MCP initialize: $(cat "$T/mcp.log")"
+send '{"jsonrpc":"2.0","method":"notifications/initialized"}'
+
+# Progress before the result: the simulator holds every run after three
+# lines, so the result cannot come before the test lets it go. Four runs
+# are held at once with two workers, and a read still goes through.
+state "$CTLB" '{"service":"pihole","op":"gravity","hold":3}'
+g0=$(count "$CTLB" "gravity completed")
+for i in 1 2 3 4; do gravity $((10 + i)) "g$i"; done
+for i in 1 2 3 4; do
+	receive "$(progressed "g$i")" || fail "no progress for run $i: $(tail -5 "$T/mcp.log")"
+done
+seen '[.[] | select(.id == 11 or .id == 12 or .id == 13 or .id == 14)] | length == 0' ||
+    fail "a result came while the runs were held"
+seen '[.[] | select(.params.progressToken == "g1") | .params.message] | any(test("Neutrino emissions detected"))' ||
+    fail "progress messages: $(grep g1 "$T/mcp.log" | head -3)"
+expect_ok pihole_get_summary '.instances[0].instance == "backup"' instance=backup max_age_s=0
+ok "four held gravity runs and two workers: progress arrived, a read went through"
+state "$CTLB" '{"service":"pihole","op":"gravity","hold":0}'
+for i in 11 12 13 14; do
+	receive ".id == $i" || fail "no result for $i: $(tail -3 "$T/mcp.log")"
+done
+if seen '[.[] | select(.id >= 11 and .id <= 14) | .result.structuredContent | select(.status == "ok" and .lines > 10 and .gravity_domains > 0)] | length == 4' &&
+    seen '[.[] | select(.params.progressToken == "g1") | .params.progress] | (length > 10 and . == (sort | unique))' &&
+    seen '(map(.id == 11) | index(true)) > (map(.params.progressToken == "g1" and .params.progress == 10) | index(true))'; then
+	ok "gravity: each line as progress, in order, before the result"
+else
+	fail "gravity results: $(grep '"id":1[1-4]' "$T/mcp.log" | head -c 800)"
 fi
+[ "$(count "$CTLB" "gravity completed")" -eq $((g0 + 4)) ] || fail "four runs should have completed"
+
+# Cancelling the call ends the transfer: the simulator, still holding the
+# run, sees its client leave; the run never completes and never answers.
+state "$CTLB" '{"service":"pihole","op":"gravity","hold":3}'
+a0=$(count "$CTLB" "gravity aborted") g0=$(count "$CTLB" "gravity completed")
+gravity 20 c
+receive "$(progressed c)" || fail "no progress before cancelling"
+send '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":20,"reason":"test"}}'
+aborted() { [ "$(count "$CTLB" "gravity aborted")" -eq $((a0 + 1)) ]; }
+if wait_for aborted; then
+	ok "a cancelled gravity call closed its stream"
+else
+	fail "cancel: aborted $(count "$CTLB" "gravity aborted") (was $a0)"
+fi
+state "$CTLB" '{"service":"pihole","op":"gravity","hold":0}'
+send '{"jsonrpc":"2.0","id":21,"method":"ping"}'
+receive '.id == 21' || fail "ping after cancel"
+seen '[.[] | select(.id == 20)] | length == 0' || fail "the cancelled call answered"
+[ "$(count "$CTLB" "gravity completed")" -eq "$g0" ] || fail "the cancelled run completed"
+exec {MCP[1]}>&-
 expect_ok pihole_set_upstreams '.status == "dry_run"' --json '{"instance":"backup","upstreams":["1.1.1.1"],"dry_run":true}'
 expect_ok pihole_set_upstreams '.upstreams == ["1.1.1.1","127.0.0.1#5335"]' --json '{"instance":"backup","upstreams":["1.1.1.1","127.0.0.1#5335"]}'
 expect_ok pihole_get_upstreams '.instances[0].configured == ["1.1.1.1","127.0.0.1#5335"]' instance=backup
@@ -188,6 +260,13 @@ expect_ok pihole_get_summary '.instances[0].queries_total > 0' instance=primary 
 expect_ok pihole_get_blocking '.instances | length == 1' instance=primary max_age_s=0
 n=$(count "$CTLA" "POST /auth")
 [ "$n" -eq 2 ] && ok "dropped session renewed once" || fail "renewal: POST /api/auth $n"
+# ...and by gravity, before its stream starts: a 401 on the run itself.
+nb=$(count "$CTLB" "POST /auth")
+curl -s -X POST -d '{"service":"pihole","endpoint":"POST /action/gravity","kind":"auth","count":1}' "$CTLB/faults" >/dev/null
+expect_ok pihole_update_gravity '.status == "ok"' instance=backup
+[ "$(count "$CTLB" "POST /auth")" -eq $((nb + 1)) ] &&
+    ok "gravity renews a refused session once" ||
+    fail "gravity renewal: POST /api/auth $nb -> $(count "$CTLB" "POST /auth")"
 
 # Faults: a 500 and garbage are reported, then the instance recovers.
 curl -s -X POST -d '{"service":"pihole","endpoint":"GET /stats/summary","kind":"status","status":500}' "$CTLB/faults" >/dev/null
@@ -197,6 +276,21 @@ curl -s -X POST -d '{"service":"pihole","kind":"garbage"}' "$CTLB/faults" >/dev/
 expect_err pihole_get_upstreams 'invalid JSON' instance=backup
 curl -s -X DELETE "$CTLB/faults" >/dev/null
 expect_ok pihole_get_summary '.instance_errors == []' max_age_s=0
+# Every tool meets a failing Pi-hole with a clear error naming it.
+curl -s -X POST -d '{"service":"pihole","kind":"status","status":503,"count":-1}' "$CTLB/faults" >/dev/null
+for t in "pihole_get_summary max_age_s=0" "pihole_get_blocking max_age_s=0" \
+    "pihole_disable_blocking timer_s=5" "pihole_enable_blocking" \
+    "pihole_list_domains" "pihole_allow_domain domain=x.example" \
+    "pihole_deny_domain domain=y.example" \
+    "pihole_remove_domain domain=x.example type=allow" \
+    "pihole_update_gravity" "pihole_get_top_domains max_age_s=0" \
+    "pihole_get_top_clients max_age_s=0" "pihole_get_query_log" \
+    "pihole_get_upstreams"; do
+	read -r -a a <<<"$t"
+	expect_err "${a[0]}" 'pihole backup: .*HTTP 503' "${a[@]:1}" instance=backup
+done
+expect_err pihole_set_upstreams 'pihole backup: .*HTTP 503' --json '{"instance":"backup","upstreams":["9.9.9.9"]}'
+curl -s -X DELETE "$CTLB/faults" >/dev/null
 
 # Failure paths in lazy mode (a racktop of its own, login per call).
 # lazy CONF TOOL ARGS...: a call through no socket.
@@ -233,7 +327,26 @@ expect_ok pihole_get_summary '.instances[0].instance == "primary"' instance=prim
 state "$CTLA" '{"service":"pihole","op":"config","max_sessions":16}'
 # Two-factor authentication on the web password.
 state "$CTLA" '{"service":"pihole","op":"config","totp":true}'
-expect_lazy_err "$T/good.conf" 'two-factor authentication is on.*app password' pihole_get_summary
+expect_lazy_err "$T/good.conf" 'two-factor authentication is on.*app password.*totp_secret' pihole_get_summary
+# ...or a TOTP code from totp_secret (RFC 6238), one code per login.
+state "$CTLA" '{"service":"pihole","op":"config","totp_secret":"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"}'
+totp_conf() { # FILE SECRET
+	lazy_conf "$1" "$(jq -r .pihole.password "$T/a.json")"
+	printf 'totp_secret = %s\n' "$2" >>"$1"
+}
+totp_conf "$T/totp-bad.conf" JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+expect_lazy_err "$T/totp-bad.conf" 'the TOTP code was refused (.*Invalid 2FA token)' pihole_get_summary
+grep -q JBSWY3DP "$T/out" "$T/err" && fail "totp_secret leaked into an error"
+totp_conf "$T/totp.conf" 'gezd gnbv gy3t qojq gezd gnbv gy3t qojq'
+for i in 1 2; do
+	lazy "$T/totp.conf" pihole_get_blocking && ok "2FA login with a TOTP code ($i)" ||
+	    fail "TOTP login $i: $(cat "$T/out" "$T/err")"
+done
+totp_conf "$T/totp-short.conf" 'not base32!'
+lazy "$T/totp-short.conf" pihole_get_summary; rc=$?
+[ $rc -eq 2 ] && grep -q 'totp_secret: expected the base32 secret' "$T/err" &&
+    ok "a bad totp_secret is a configuration error" ||
+    fail "bad totp_secret (rc $rc): $(cat "$T/err")"
 # An app password bypasses 2FA, but may not change settings without app_sudo.
 state "$CTLA" '{"service":"pihole","op":"config","app_password":"app-pw-for-tests"}'
 lazy_conf "$T/app.conf" app-pw-for-tests

@@ -4,9 +4,10 @@
  * certificates in tests/fixtures/tls. Expected fingerprints and public-key
  * pins are computed from the fixture files with OpenSSL, never hard-coded.
  *
- * The server runs on MHD's internal polling thread; everything it records
- * is guarded by srv.mu. The slow handler waits on srv.cv with a deadline
- * and is released by srv_stop, so no test sleeps to synchronise.
+ * The server runs a thread per connection (a held stream blocks only its
+ * own); everything it records is guarded by srv.mu. The slow handler and
+ * the held streams wait on srv.cv with a deadline and are released by
+ * srv_stop (or the client's "go"), so no test sleeps to synchronise.
  */
 #include "config.h"
 
@@ -50,6 +51,10 @@ struct srv {
 	int nreq;
 	char *last_method;
 	char *last_body;
+	char *last_token;	/* the X-Token header of the last request */
+	bool go;		/* /stream may send its last line */
+	bool held_out;		/* /stream's hold ran to its deadline */
+	bool forever_done;	/* /forever's reader was released */
 };
 
 /* One request's upload, collected across handler calls. */
@@ -198,6 +203,82 @@ srv_chunks(void *cls, uint64_t pos, char *buf, size_t max)
 	return ((ssize_t)n);
 }
 
+/* One streamed reply's state. */
+struct srv_stream {
+	struct srv *s;
+	int step;
+};
+
+/*
+ * /stream: "one\r\ntw", "o\n", then holds until a client that saw
+ * "two" sets go (or a long deadline, recorded in held_out), then "three"
+ * without a newline.
+ */
+static ssize_t
+srv_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct srv_stream *st = cls;
+	struct srv *s = st->s;
+	struct timespec ts;
+	const char *out;
+
+	(void)pos;
+	switch (st->step++) {
+	case 0:
+		out = "one\r\ntw";
+		break;
+	case 1:
+		out = "o\n";
+		break;
+	case 2:
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += clock_scaled_ms(10000) / 1000;
+		pthread_mutex_lock(&s->mu);
+		while (!s->go && !s->release) {
+			if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) ==
+			    ETIMEDOUT) {
+				s->held_out = true;
+				break;
+			}
+		}
+		pthread_mutex_unlock(&s->mu);
+		out = "three";
+		break;
+	default:
+		return (MHD_CONTENT_READER_END_OF_STREAM);
+	}
+	if (strlen(out) > max)
+		return (MHD_CONTENT_READER_END_WITH_ERROR);
+	memcpy(buf, out, strlen(out));
+	return ((ssize_t)strlen(out));
+}
+
+/* /forever: "tick\n", then nothing until srv_stop. */
+static ssize_t
+srv_forever_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct srv_stream *st = cls;
+	struct srv *s = st->s;
+	struct timespec ts;
+
+	(void)pos;
+	(void)max;
+	if (st->step++ == 0) {
+		memcpy(buf, "tick\n", 5);
+		return (5);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += clock_scaled_ms(10000) / 1000;
+	pthread_mutex_lock(&s->mu);
+	while (!s->release) {
+		if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) == ETIMEDOUT)
+			break;
+	}
+	s->forever_done = true;
+	pthread_mutex_unlock(&s->mu);
+	return (MHD_CONTENT_READER_END_WITH_ERROR);
+}
+
 /* Holds the request until srv_stop releases it (or a long deadline). */
 static void
 srv_wait_release(struct srv *s)
@@ -255,6 +336,11 @@ srv_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		s->nreq++;
 		free(s->last_method);
 		s->last_method = xstrdup(method);
+		free(s->last_token);
+		s->last_token = MHD_lookup_connection_value(conn,
+		    MHD_HEADER_KIND, "X-Token") != NULL ? xstrdup(
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    "X-Token")) : NULL;
 		pthread_mutex_unlock(&s->mu);
 		return (MHD_YES);
 	}
@@ -298,6 +384,18 @@ srv_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		MHD_destroy_response(resp);
 		return (ret);
 	}
+	if (strcmp(url, "/stream") == 0 || strcmp(url, "/forever") == 0) {
+		struct srv_stream *st = xcalloc(1, sizeof *st);
+
+		st->s = s;
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 256,
+		    strcmp(url, "/stream") == 0 ? srv_stream_read :
+		    srv_forever_read, st, free);
+		MHD_add_response_header(resp, "Content-Type", "text/plain");
+		ret = MHD_queue_response(conn, 200, resp);
+		MHD_destroy_response(resp);
+		return (ret);
+	}
 	if (strcmp(url, "/garbage") == 0) {
 		return (srv_reply(
 		    conn, 200, "text/plain", "not json SECRETBODY", 19));
@@ -329,7 +427,8 @@ srv_start(const char *cert, bool unix_sock)
 	struct sockaddr_un sun;
 	const union MHD_DaemonInfo *info;
 	pthread_condattr_t ca;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO;
 	char *name;
 	int fd = -1;
 
@@ -418,6 +517,7 @@ srv_stop(struct srv *s)
 	free(s->cert_pem);
 	free(s->last_method);
 	free(s->last_body);
+	free(s->last_token);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
@@ -1083,6 +1183,321 @@ START_TEST(test_bad_request_args)
 END_TEST
 
 /* The suite. */
+/* What a streamed test received, line by line. */
+struct got {
+	struct srv *s;
+	char lines[8][32];
+	int n;
+	int end_after;		/* line returns 1 after this many; 0: never */
+	bool go_at_two;		/* release /stream's hold on "two" */
+	bool stop_after_one;	/* stop() answers true once a line came */
+	int chunks;
+};
+
+/* A line callback: records, may release the server or end. */
+static int
+got_line(void *arg, const char *p, size_t n)
+{
+	struct got *g = arg;
+
+	ck_assert_int_lt(g->n, 8);
+	snprintf(g->lines[g->n], sizeof g->lines[0], "%.*s", (int)n, p);
+	g->n++;
+	if (g->go_at_two && strcmp(g->lines[g->n - 1], "two") == 0) {
+		pthread_mutex_lock(&g->s->mu);
+		g->s->go = true;
+		pthread_cond_broadcast(&g->s->cv);
+		pthread_mutex_unlock(&g->s->mu);
+	}
+	return (g->end_after > 0 && g->n >= g->end_after);
+}
+
+/* A chunk callback that counts and never ends. */
+static int
+got_chunk(void *arg, const char *p, size_t n)
+{
+	struct got *g = arg;
+
+	(void)p;
+	(void)n;
+	g->chunks++;
+	return (0);
+}
+
+/* A stop callback: true once a line arrived. */
+static bool
+got_stop(void *arg)
+{
+	struct http_lines *l = arg;
+	struct got *g = l->arg;
+
+	return (g->stop_after_one && g->n > 0);
+}
+
+/* Streams path as lines into g; returns http_stream's answer. */
+static int
+stream_lines(struct http_client *c, const char *path, struct got *g,
+    long timeout_ms, long idle_ms, struct http_response *r, char **cause)
+{
+	static const char *const hdrs[] = { "X-Token: t0k3n-value", NULL };
+	struct http_lines l;
+	struct http_stream st = {
+		.chunk = http_lines_feed,
+		.stop = got_stop,
+		.arg = &l,
+		.timeout_ms = timeout_ms,
+		.idle_timeout_ms = idle_ms,
+	};
+	int rc;
+
+	http_lines_init(&l, got_line, g, 0);
+	rc = http_stream(c, "GET", path, hdrs, NULL, 0, &st, r, cause);
+	if (rc == 0)
+		http_lines_flush(&l);
+	http_lines_free(&l);
+	return (rc);
+}
+
+START_TEST(test_stream_lines)
+{
+	struct srv *s = srv_start(NULL, false);
+	struct http_opts o = { .base_url = s->url };
+	struct http_client *c = client(&o);
+	struct http_response r;
+	struct got g = { .s = s, .go_at_two = true };
+	char *cause = NULL;
+
+	ck_assert_int_eq(stream_lines(c, "/stream", &g, 0, 0, &r, &cause), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.content_type, "text/plain");
+	ck_assert_str_eq(r.body, "");
+	ck_assert_int_eq(g.n, 3);
+	ck_assert_str_eq(g.lines[0], "one");
+	ck_assert_str_eq(g.lines[1], "two");
+	ck_assert_str_eq(g.lines[2], "three");
+	/* "two" arrived while the server still held "three" back. */
+	pthread_mutex_lock(&s->mu);
+	ck_assert(!s->held_out);
+	ck_assert_str_eq(s->last_token, "t0k3n-value");
+	pthread_mutex_unlock(&s->mu);
+	http_response_free(&r);
+
+	/* The client is a plain client again: buffered, with its timeout. */
+	ck_assert_int_eq(get_ok(c), 42);
+	http_client_destroy(c);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_stream_chunk_ends)
+{
+	struct srv *s = srv_start(NULL, false);
+	struct http_opts o = { .base_url = s->url };
+	struct http_client *c = client(&o);
+	struct http_response r;
+	struct got g = { .s = s, .end_after = 1 };
+	char *cause = NULL;
+
+	/* The line callback ends the transfer at its first line. */
+	ck_assert_int_eq(stream_lines(c, "/forever", &g, 0, 0, &r, &cause),
+	    HTTP_STREAM_STOPPED);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(g.n, 1);
+	ck_assert_str_eq(g.lines[0], "tick");
+	ck_assert(cause == NULL);
+	http_response_free(&r);
+	pthread_mutex_lock(&s->mu);
+	ck_assert(!s->forever_done);	/* ended by us, not by the server */
+	pthread_mutex_unlock(&s->mu);
+	ck_assert_int_eq(get_ok(c), 42);
+	http_client_destroy(c);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_stream_stop)
+{
+	struct srv *s = srv_start(NULL, false);
+	struct http_opts o = { .base_url = s->url };
+	struct http_client *c = client(&o);
+	struct http_response r;
+	struct got g = { .s = s, .stop_after_one = true };
+	char *cause = NULL;
+
+	/* A silent stream ends once stop says so: a cancelled caller. */
+	ck_assert_int_eq(stream_lines(c, "/forever", &g, 0, 0, &r, &cause),
+	    HTTP_STREAM_STOPPED);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(g.n, 1);
+	pthread_mutex_lock(&s->mu);
+	ck_assert(!s->forever_done);
+	pthread_mutex_unlock(&s->mu);
+	http_response_free(&r);
+	http_client_destroy(c);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_stream_timeouts)
+{
+	struct srv *s = srv_start(NULL, false);
+	struct http_opts o = { .base_url = s->url };
+	struct http_client *c = client(&o);
+	struct http_response r;
+	struct got g = { .s = s };
+	long ms = (long)clock_scaled_ms(200);
+	char *cause = NULL, *want;
+
+	/* Silence longer than the idle timeout. */
+	ck_assert_int_eq(stream_lines(c, "/forever", &g, 0, ms, &r, &cause),
+	    -1);
+	xasprintf(&want, "GET /forever: nothing received for %ld ms", ms);
+	ck_assert_str_eq(cause, want);
+	ck_assert_int_eq(g.n, 1);	/* what came before stays delivered */
+	free(want);
+	free(cause);
+	http_response_free(&r);
+
+	/* The whole transfer's deadline. */
+	cause = NULL;
+	g.n = 0;
+	ck_assert_int_eq(stream_lines(c, "/forever", &g, ms, 0, &r, &cause),
+	    -1);
+	xasprintf(&want, "GET /forever: timed out after %ld ms", ms);
+	ck_assert_str_eq(cause, want);
+	free(want);
+	free(cause);
+	http_response_free(&r);
+
+	/* Nobody listening. */
+	cause = NULL;
+	teardown();
+	ck_assert_int_eq(stream_lines(c, "/forever", &g, ms, 0, &r, &cause),
+	    -1);
+	ck_assert_str_eq(cause, "GET /forever: connection refused");
+	free(cause);
+	http_response_free(&r);
+	http_client_destroy(c);
+}
+END_TEST
+
+START_TEST(test_stream_error_status)
+{
+	struct srv *s = srv_start(NULL, false);
+	struct http_opts o = { .base_url = s->url };
+	struct http_client *c = client(&o);
+	struct http_response r;
+	struct got g = { .s = s };
+	struct http_stream st = { .chunk = got_chunk, .arg = &g };
+	char *cause = NULL;
+
+	/* An error answer keeps its body for the message; chunk sees none. */
+	ck_assert_int_eq(http_stream(c, "POST", "/fail", NULL, "{}", 2, &st,
+	    &r, &cause), 0);
+	ck_assert_int_eq(r.status, 500);
+	ck_assert_str_eq(r.body, "{\"message\":\"boom\"}");
+	ck_assert_int_eq(g.chunks, 0);
+	http_response_free(&r);
+
+	/* A bad request is refused before anything is sent. */
+	ck_assert_int_eq(http_stream(c, "GET", "/a b", NULL, NULL, 0, &st, &r,
+	    &cause), -1);
+	ck_assert_str_eq(cause, "GET /a?b: invalid path");
+	free(cause);
+	http_response_free(&r);
+	http_client_destroy(c);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_stream_unix_tls)
+{
+	struct srv *s = srv_start(NULL, true);
+	struct http_opts o = { .base_url = s->url,
+		.unix_socket = s->sock_path };
+	struct http_client *c = client(&o);
+	struct http_response r;
+	struct got g = { .s = s, .go_at_two = true };
+	char *cause = NULL, *fp;
+
+	/* Over a Unix socket, as the Docker Engine API. */
+	ck_assert_int_eq(stream_lines(c, "/stream", &g, 0, 0, &r, &cause), 0);
+	ck_assert_int_eq(g.n, 3);
+	http_response_free(&r);
+	http_client_destroy(c);
+	teardown();
+
+	/* Over TLS with the client's fingerprint pin. */
+	s = srv_start("self", false);
+	fp = cert_fingerprint("self.pem", false);
+	o = (struct http_opts){ .base_url = s->url, .fingerprint = fp };
+	c = client(&o);
+	memset(&g, 0, sizeof g);
+	g.s = s;
+	g.go_at_two = true;
+	ck_assert_int_eq(stream_lines(c, "/stream", &g, 0, 0, &r, &cause), 0);
+	ck_assert_int_eq(g.n, 3);
+	ck_assert_str_eq(g.lines[2], "three");
+	http_response_free(&r);
+	http_client_destroy(c);
+	free(fp);
+	teardown();
+}
+END_TEST
+
+/* Records lines for the splitter test. */
+static int
+split_line(void *arg, const char *p, size_t n)
+{
+	json_t *a = arg;
+
+	json_array_append_new(a, json_stringn(p, n));
+	return (strncmp(p, "stop", n) == 0 && n == 4);
+}
+
+START_TEST(test_lines_split)
+{
+	static const char text[] = "a\r\nbb\n\nccc\r\nlast";
+	struct http_lines l;
+	json_t *a = json_array(), *want;
+	size_t i;
+
+	/* Byte by byte: lines across chunks, CRLF, empty lines, no final LF. */
+	http_lines_init(&l, split_line, a, 0);
+	for (i = 0; i < sizeof text - 1; i++)
+		ck_assert_int_eq(http_lines_feed(&l, text + i, 1), 0);
+	ck_assert_int_eq(json_array_size(a), 4);
+	ck_assert_int_eq(http_lines_flush(&l), 0);
+	want = json_pack("[s, s, s, s, s]", "a", "bb", "", "ccc", "last");
+	ck_assert(json_equal(a, want));
+	json_decref(want);
+	http_lines_free(&l);
+
+	/* Whole, and a line that ends the stream. */
+	json_array_clear(a);
+	http_lines_init(&l, split_line, a, 0);
+	ck_assert_int_eq(http_lines_feed(&l, "x\nstop\ny\n", 9), -1);
+	ck_assert(l.ended);
+	ck_assert_int_eq(json_array_size(a), 2);
+	ck_assert_int_eq(http_lines_feed(&l, "z\n", 2), -1);
+	http_lines_free(&l);
+
+	/* A line longer than max, whether or not its newline came. */
+	json_array_clear(a);
+	http_lines_init(&l, split_line, a, 4);
+	ck_assert_int_eq(http_lines_feed(&l, "abcd\nab", 7), 0);
+	ck_assert_int_eq(http_lines_feed(&l, "cde\n", 4), -1);
+	ck_assert(l.too_long);
+	http_lines_free(&l);
+	http_lines_init(&l, split_line, a, 4);
+	ck_assert_int_eq(http_lines_feed(&l, "abcdefgh", 8), -1);
+	ck_assert(l.too_long);
+	http_lines_free(&l);
+	ck_assert_int_eq(json_array_size(a), 1);
+	json_decref(a);
+}
+END_TEST
+
 static Suite *
 http_suite(void)
 {
@@ -1110,6 +1525,13 @@ http_suite(void)
 	tcase_add_test(tc, test_no_secrets);
 	tcase_add_test(tc, test_escape);
 	tcase_add_test(tc, test_bad_request_args);
+	tcase_add_test(tc, test_stream_lines);
+	tcase_add_test(tc, test_stream_chunk_ends);
+	tcase_add_test(tc, test_stream_stop);
+	tcase_add_test(tc, test_stream_timeouts);
+	tcase_add_test(tc, test_stream_error_status);
+	tcase_add_test(tc, test_stream_unix_tls);
+	tcase_add_test(tc, test_lines_split);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/http.h"
 #include "core/registry.h"
 #include "core/xmalloc.h"
 #include "services/pihole.h"
@@ -287,6 +288,76 @@ START_TEST(test_gravity)
 }
 END_TEST
 
+/* Cleans one streamed line into the array arg, as the backend does. */
+static int
+gravity_line(void *arg, const char *line, size_t len)
+{
+	json_t *clean = pihole_gravity_lines(line, len);
+
+	json_array_extend(arg, clean);
+	json_decref(clean);
+	return (0);
+}
+
+START_TEST(test_gravity_streamed)
+{
+	char *path = fixture_path("gravity.txt"), buf[8192];
+	struct http_lines l;
+	json_t *whole, *streamed;
+	FILE *f;
+	size_t n, i, step;
+
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	free(path);
+	whole = pihole_gravity_lines(buf, n);
+	/* Any chunking gives the lines the whole text gives. */
+	for (step = 1; step <= 64; step *= 4) {
+		streamed = json_array();
+		http_lines_init(&l, gravity_line, streamed, 0);
+		for (i = 0; i < n; i += step)
+			ck_assert_int_eq(http_lines_feed(&l, buf + i,
+			    n - i < step ? n - i : step), 0);
+		ck_assert_int_eq(http_lines_flush(&l), 0);
+		http_lines_free(&l);
+		ck_assert_msg(json_equal(whole, streamed), "chunks of %zu",
+		    step);
+		ck_assert_int_eq(pihole_gravity_domains(streamed), 219727);
+		json_decref(streamed);
+	}
+	json_decref(whole);
+}
+END_TEST
+
+START_TEST(test_totp)
+{
+	/* RFC 6238 appendix B, SHA-1, the low six digits of each code. */
+	static const struct {
+		long long t;
+		unsigned code;
+	} v[] = {
+		{ 59, 287082 }, { 1111111109, 81804 }, { 1111111111, 50471 },
+		{ 1234567890, 5924 }, { 2000000000, 279037 },
+		{ 20000000000LL, 353130 },
+	};
+	unsigned char key[64];
+	size_t i, n;
+
+	/* "12345678901234567890" in base32, as an authenticator shows it. */
+	n = pihole_base32("gezd gnbv gy3t qojq GEZDGNBVGY3TQOJQ", key,
+	    sizeof key);
+	ck_assert_uint_eq(n, 20);
+	ck_assert(memcmp(key, "12345678901234567890", 20) == 0);
+	for (i = 0; i < sizeof v / sizeof v[0]; i++)
+		ck_assert_uint_eq(pihole_totp(key, n, v[i].t / 30), v[i].code);
+	ck_assert_uint_eq(pihole_base32("GEZD1", key, sizeof key), 0);
+	ck_assert_uint_eq(pihole_base32("", key, sizeof key), 0);
+	ck_assert_uint_eq(pihole_base32("GEZDGNBVGY3TQOJQ", key, 4), 0);
+}
+END_TEST
+
 START_TEST(test_service_invariants)
 {
 	static const struct rt_service *const table[] = { &pihole_service,
@@ -320,6 +391,8 @@ pihole_suite(void)
 	tcase_add_test(tc, test_queries);
 	tcase_add_test(tc, test_upstreams);
 	tcase_add_test(tc, test_gravity);
+	tcase_add_test(tc, test_gravity_streamed);
+	tcase_add_test(tc, test_totp);
 	tcase_add_test(tc, test_service_invariants);
 	suite_add_tcase(s, tc);
 	return (s);
