@@ -24,6 +24,7 @@ void pihole_problems(const json_t *, json_t *);
 void tailscale_problems(const json_t *, json_t *);
 void cloudflare_problems(const json_t *, json_t *);
 void pbs_problems(const json_t *, json_t *);
+void traefik_problems(const json_t *, json_t *);
 
 /* The production table, NULL-terminated (table.c). */
 extern const struct rt_service *const rt_services[];

@@ -1825,4 +1825,5 @@ const struct rt_service traefik_service = {
 	.create = tk_create,
 	.destroy = tk_destroy,
 	.poll = tk_poll,
+	.problems = traefik_problems,
 };

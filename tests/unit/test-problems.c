@@ -182,6 +182,24 @@ START_TEST(test_pbs)
 }
 END_TEST
 
+START_TEST(test_traefik)
+{
+	json_t *o = run(traefik_problems, "{\"routers\":["
+	    "{\"name\":\"ok@file\",\"error\":\"\"},"
+	    "{\"name\":\"bad@file\",\"error\":\"the service \\\"x\\\" does not exist\"}],"
+	    "\"services\":[{\"name\":\"web@docker\",\"servers_up\":2,"
+	    "\"servers_down\":0},{\"name\":\"half@file\",\"servers_up\":1,"
+	    "\"servers_down\":1},{\"name\":\"dead@file\",\"servers_up\":0,"
+	    "\"servers_down\":2}],\"middlewares\":[]}");
+
+	ck_assert(has(o, "warn", "config_error", "bad@file"));
+	ck_assert(has(o, "warn", "servers_down", "half@file"));
+	ck_assert(has(o, "crit", "servers_down", "dead@file"));
+	ck_assert_int_eq(json_array_size(o), 3);
+	json_decref(o);
+}
+END_TEST
+
 START_TEST(test_count)
 {
 	json_t *l = json_array();
@@ -212,6 +230,7 @@ problems_suite(void)
 	tcase_add_test(tc, test_tailscale);
 	tcase_add_test(tc, test_cloudflare);
 	tcase_add_test(tc, test_pbs);
+	tcase_add_test(tc, test_traefik);
 	tcase_add_test(tc, test_count);
 	suite_add_tcase(s, tc);
 	return (s);
