@@ -50,6 +50,7 @@ struct pane_table {
 	bool sort_rev;
 	char filter[128];
 	int visible;		/* data rows that fit, from the last draw */
+	int first_y;		/* screen line of row top at the last draw */
 };
 
 static const struct pane_class pane_table_class;
@@ -443,6 +444,7 @@ table_draw(struct pane *p)
 		x += w[i] + 1;
 	}
 	y++;
+	t->first_y = y;
 	t->visible = end - y;
 	if (t->visible < 1)
 		t->visible = 1;
@@ -671,6 +673,24 @@ pane_table_action(struct pane *p, int act)
 		break;
 	}
 	pane_dirty(p);
+}
+
+/* Selects the row drawn on screen line y (a mouse click). */
+bool
+pane_table_click(struct pane *p, int y)
+{
+	struct pane_table *t = to_table(p);
+	size_t row;
+
+	if (t == NULL || t->view == NULL || t->first_y == 0 ||
+	    y < t->first_y || y >= t->first_y + t->visible)
+		return (false);
+	row = t->top + (size_t)(y - t->first_y);
+	if (row >= t->nshown)
+		return (false);
+	t->sel = row;
+	pane_dirty(p);
+	return (true);
 }
 
 /* Every field of the selected row as text; new string or NULL. */

@@ -103,6 +103,8 @@ struct pane *pane_table_create(struct ui *, const struct rt_service *,
 struct pane *pane_table_create_unconfigured(struct ui *,
     const struct rt_service **, size_t);
 bool pane_is_table(struct pane *);
+/* Selects the row drawn on screen line y; false when none is there. */
+bool pane_table_click(struct pane *, int y);
 void pane_table_set_filter(struct pane *, const char *);
 const char *pane_table_filter(struct pane *);
 /* The selected row (borrowed, valid until the next refresh) or NULL. */
@@ -177,8 +179,12 @@ struct binding {
 const struct binding *keymap_lookup(int key);
 const struct binding *keymap_table(size_t *n);
 const char *keymap_key_name(int key, char *buf, size_t len);
-/* Rebinds an action from a "key = action" spec; -1 and *cause. */
-int keymap_bind(const char *key, const char *action, char **cause);
+/* The first key bound to an action, or -1. */
+int keymap_key_of(enum action);
+/* The key of a row key now: key, or the one the configuration gave tool. */
+int keymap_rowkey(const char *tool, int key);
+/* Applies the configuration's "ACTION=KEY, ..." (NULL: none); -1, *cause. */
+int keymap_configure(struct registry *, const char *spec, char **cause);
 
 /* lineedit in palette.c: the bottom-line editor for / and :. */
 enum edit_mode {
@@ -262,7 +268,7 @@ struct ui {
 
 	/* The line editor. */
 	enum edit_mode edit;
-	char edit_prompt[64];
+	char edit_prompt[160];
 	char edit_buf[512];
 	size_t edit_len;
 	size_t edit_cursor;
@@ -273,6 +279,9 @@ struct ui {
 	char message[256];
 	enum role message_role;
 	int64_t message_mono;
+
+	/* Mouse reports, when the operator turned them on. */
+	bool mouse;
 
 	/* Activity (pane-activity.c). */
 	struct activity *acts;

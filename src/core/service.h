@@ -69,7 +69,11 @@ struct rt_rowkey {
 	int key;
 	const char *label;
 	const char *tool;
-	/* JSON object: argument name -> JSON pointer into the row. */
+	/*
+	 * JSON object: argument name -> JSON pointer into the row; "*" (for
+	 * instance): every instance the pane shows, "all" when several;
+	 * "?WHAT:DEFAULT:SCALE": the dashboard asks for a whole number.
+	 */
 	const char *args;
 };
 
