@@ -473,7 +473,8 @@ row_prompt(struct ui *ui, const char *tool, const char *label,
  * Runs a row key of the focused pane on the selected row. The key's
  * argument spec maps argument names to JSON pointers into the row; "*"
  * for the instance means every instance the pane shows ("all" when there
- * are several), and "?..." asks the operator (row_prompt).
+ * are several), "?..." asks the operator (row_prompt) and "[/pointer]"
+ * makes an array of one value.
  */
 static bool
 row_key(struct ui *ui, int key)
@@ -532,6 +533,16 @@ row_key(struct ui *ui, int key)
 			    ui->focus)) != NULL)
 				json_object_set_new(args, name,
 				    json_string(inst));
+			continue;
+		}
+		if (sv != NULL && sv[0] == '[' && sv[strlen(sv) - 1] == ']') {
+			char ptr[128];
+
+			snprintf(ptr, sizeof ptr, "%.*s", (int)strlen(sv) - 2,
+			    sv + 1);
+			if ((x = json_at(row, ptr)) != NULL)
+				json_object_set_new(args, name, json_pack("[O]",
+				    x));
 			continue;
 		}
 		if ((x = json_at(row, sv)) != NULL)

@@ -72,7 +72,8 @@ struct rt_rowkey {
 	/*
 	 * JSON object: argument name -> JSON pointer into the row; "*" (for
 	 * instance): every instance the pane shows, "all" when several;
-	 * "?WHAT:DEFAULT:SCALE": the dashboard asks for a whole number.
+	 * "?WHAT:DEFAULT:SCALE": the dashboard asks for a whole number;
+	 * "[/pointer]": an array of that one value.
 	 */
 	const char *args;
 };
