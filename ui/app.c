@@ -19,8 +19,10 @@
  * without ever waiting on a worker.
  *
  * With RACKTOP_FRAME_LOG=FILE every drawing pass appends "frame US FULL
- * PANES" (its time in microseconds, whether it laid out and drew every
- * pane, how many panes it drew) to FILE, for bench/bench-ui.sh.
+ * PANES UPDATE_US BYTES" (its time in microseconds, whether it laid out
+ * and drew every pane, how many panes it drew, the part spent in
+ * doupdate, the response bytes every poller and call received so far)
+ * to FILE, for bench/bench-ui.sh.
  *
  * The dashboard is also the decider of agent calls held for approval
  * (approval.c): their requests arrive on a fd of their own, and the loop
@@ -43,6 +45,7 @@
 
 #include "core/call.h"
 #include "core/clock.h"
+#include "core/http.h"
 #include "core/jobs.h"
 #include "core/log.h"
 #include "core/registry.h"
@@ -873,7 +876,7 @@ static void
 draw(struct ui *ui)
 {
 	struct pane *p;
-	struct timespec t0, t1;
+	struct timespec t0, t1, tu;
 	bool any = false, full = false;
 	int drawn = 0;
 
@@ -902,12 +905,16 @@ draw(struct ui *ui)
 	if (ui->edit != EDIT_NONE)
 		edit_draw(ui, ui->rows - 1);
 	wnoutrefresh(stdscr);
+	if (frame_log != NULL)
+		clock_gettime(CLOCK_MONOTONIC, &tu);
 	doupdate();
 	if (frame_log != NULL) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		fprintf(frame_log, "frame %lld %d %d\n", (long long)((t1.tv_sec -
-		    t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000),
-		    full ? 1 : 0, drawn);
+		fprintf(frame_log, "frame %lld %d %d %lld %llu\n", (long long)(
+		    (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec -
+		    t0.tv_nsec) / 1000), full ? 1 : 0, drawn, (long long)(
+		    (t1.tv_sec - tu.tv_sec) * 1000000LL + (t1.tv_nsec -
+		    tu.tv_nsec) / 1000), (unsigned long long)http_bytes_received());
 		fflush(frame_log);
 	}
 }

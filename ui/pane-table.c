@@ -312,7 +312,9 @@ static int
 fit_columns(struct pane_table *t, int *w, bool *inst)
 {
 	int i, n = ncolumns(t->view), used, cw;
-	size_t r, lim = t->nshown < 200 ? t->nshown : 200;
+	/* Only the rows on screen: a large table costs no more to draw. */
+	size_t r, lim = t->nshown < (size_t)t->base.h ? t->nshown :
+	    (size_t)t->base.h;
 	char *s;
 
 	*inst = t->ninsts > 1;
