@@ -374,6 +374,12 @@ draw_cell(struct pane_table *t, int y, int x, int w, const struct row *r,
 		ui_gauge(y, x, w, json_number_value(v), ROLE_GAUGE);
 		return;
 	}
+	if (c->kind == RT_COL_SPARK && json_is_array(v)) {
+		s = format_spark(v, w);
+		ui_put(y, x, w, s, sel ? ROLE_SELECTED : ROLE_GAUGE);
+		free(s);
+		return;
+	}
 	s = format_value(v, c->kind);
 	if (c->kind == RT_COL_STATE && !sel)
 		role = format_state_role(json_string_value(v));

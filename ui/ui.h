@@ -63,6 +63,7 @@ size_t ui_width(const char *s);
 void format_bytes(char *buf, size_t len, double v);
 void format_duration(char *buf, size_t len, int64_t s);
 char *format_value(const json_t *v, int kind);
+char *format_spark(const json_t *arr, int w);
 enum role format_state_role(const char *state);
 const json_t *json_at(const json_t *root, const char *pointer);
 

@@ -55,6 +55,7 @@ enum rt_col_kind {
 	RT_COL_GAUGE,
 	RT_COL_AGE,
 	RT_COL_STATE,
+	RT_COL_SPARK,	/* an array of numbers, drawn as a sparkline */
 };
 
 struct rt_column {

@@ -446,6 +446,8 @@ ph_poll(void *arg, int *kind, char **cause)
 	}
 	/* The snapshot gets its own copy: p->tops stays the poller's. */
 	snap = json_deep_copy(p->tops);
+	/* The dashboard's row draws the queries sparkline. */
+	json_object_set(row, "sparkline", json_object_get(snap, "sparkline"));
 	json_object_set_new(snap, "summary_rows", json_pack("[O]", row));
 	json_object_set_new(snap, "summary", row);
 	return (snap);
@@ -648,6 +650,7 @@ ph_get_summary(struct rt_call *c)
 		}
 		row = json_deep_copy(json_object_get(v.data, "summary"));
 		json_object_del(row, "blocked_ratio");
+		json_object_del(row, "sparkline");
 		json_object_set_new(row, "timer", ph_timer_left(row,
 		    v.age_ms));
 		json_object_set_new(row, "age_ms", json_integer(v.age_ms));
@@ -1853,6 +1856,7 @@ static const struct rt_column ph_summary_columns[] = {
 	{ "Queries", "/queries_total", RT_COL_NUMBER, 9 },
 	{ "Blocked", "/queries_blocked", RT_COL_NUMBER, 8 },
 	{ "%", "/blocked_ratio", RT_COL_PERCENT, 6 },
+	{ "Queries/10 min", "/sparkline", RT_COL_SPARK, 16 },
 	{ "Clients", "/clients_active", RT_COL_NUMBER, 7 },
 	{ "Gravity", "/gravity_domains", RT_COL_NUMBER, 9 },
 	{ NULL, NULL, RT_COL_TEXT, 0 },
