@@ -147,6 +147,7 @@ START_TEST(test_errors_name_their_line)
 		    "t.conf:3: ", "both password and password_file" },
 		{ "\n[racktop]\nread_only = maybe\n", "t.conf:3: ",
 		    "bad boolean" },
+		{ "[racktop]\nmouse = often\n", "t.conf:2: ", "bad boolean" },
 		{ "[pihole \"a\"]\npassword hunter2 = x\n", "t.conf:2: ",
 		    "bad key" },
 	};
@@ -199,6 +200,8 @@ START_TEST(test_valid_config)
 	    "theme = dark\n"
 	    "read_only = yes\n"
 	    "workers = 8\n"
+	    "keys = help=F1, quit=Q\n"
+	    "mouse = on\n"
 	    "\n"
 	    "; first node\n"
 	    "[proxmox \"home\"]\n"
@@ -224,6 +227,8 @@ START_TEST(test_valid_config)
 	ck_assert_str_eq(c->theme, "dark");
 	ck_assert(c->read_only);
 	ck_assert_int_eq(c->workers, 8);
+	ck_assert_str_eq(c->keys, "help=F1, quit=Q");
+	ck_assert(c->mouse);
 	ck_assert_int_eq(c->approval_timeout, 50);
 	ck_assert_uint_eq(c->ninstances, 2);
 
