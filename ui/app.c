@@ -1161,6 +1161,9 @@ app_run(struct registry *reg, struct job_pool *pool, struct approval *ap,
 	}
 	endwin();
 	fatal_hook = NULL;
+	/* A prompt still open at quit: its row key's state goes with it. */
+	if (ui.edit == EDIT_PROMPT && ui.prompt_done != NULL)
+		ui.prompt_done(&ui, NULL, ui.prompt_arg);
 	if (frame_log != NULL) {
 		fclose(frame_log);
 		frame_log = NULL;
