@@ -190,6 +190,8 @@ cat >"$tmp/racktop.conf" <<EOF
 [racktop]
 audit_log = $tmp/audit.jsonl
 log = $tmp/racktop.log
+# the benchmark measures the server, not its per-client rate limiter
+rate_limit = 0
 EOF
 chmod 600 "$tmp/racktop.conf"
 env HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/config" \

@@ -30,6 +30,7 @@
 #include "core/conf.h"
 #include "core/jobs.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/policy.h"
 #include "core/registry.h"
 #include "core/xmalloc.h"
@@ -38,6 +39,7 @@
 #include "mcp/client.h"
 #include "mcp/server.h"
 #include "mcp/sockpath.h"
+#include "cli-docs.h"
 #include "services/services.h"
 #include "ui/app.h"
 
@@ -49,7 +51,9 @@ struct options {
 	bool headless;
 	bool demo;
 	bool json;
-	bool mouse;
+	bool markdown;		/* tools --markdown */
+	const char *print_config; /* mcp --print-config CLIENT */
+	bool mouse;		/* --mouse */
 	const char *mode;	/* NULL: dashboard */
 	struct demo *demo_state; /* --demo: files to forget once loaded */
 	int nargs;		/* mode arguments */
@@ -65,7 +69,10 @@ usage(FILE *f)
 	    "       racktop --demo [options]          dashboard against the simulator\n"
 	    "       racktop mcp [options]             stdio bridge for MCP clients\n"
 	    "       racktop call TOOL [k=v ...] [--json '{...}']\n"
-	    "       racktop tools [--json]            the tool catalog\n"
+	    "       racktop tools [--json|--markdown] the tool catalog\n"
+	    "       racktop mcp --print-config CLIENT MCP client configuration\n"
+	    "                       (claude-code, claude-desktop, cursor, codex)\n"
+	    "       racktop env-example               every RACKTOP_* variable\n"
 	    "options (before or after the mode word):\n"
 	    "  --config FILE   configuration (default $XDG_CONFIG_HOME/racktop/racktop.conf)\n"
 	    "  --socket PATH   MCP socket (default $XDG_RUNTIME_DIR/racktop/mcp.sock)\n"
@@ -125,6 +132,12 @@ parse_args(int argc, char **argv, struct options *o)
 			o->args[o->nargs++] = (char *)opt_value(argc, argv, &i);
 		} else if (o->mode != NULL && strcmp(a, "--json") == 0)
 			o->json = true;
+		else if (o->mode != NULL && strcmp(o->mode, "tools") == 0 &&
+		    strcmp(a, "--markdown") == 0)
+			o->markdown = true;
+		else if (o->mode != NULL && strcmp(o->mode, "mcp") == 0 &&
+		    strcmp(a, "--print-config") == 0)
+			o->print_config = opt_value(argc, argv, &i);
 		else if (o->mode != NULL && a[0] != '-')
 			o->args[o->nargs++] = argv[i];
 		else {
@@ -134,7 +147,8 @@ parse_args(int argc, char **argv, struct options *o)
 		}
 	}
 	if (o->mode != NULL && strcmp(o->mode, "mcp") != 0 &&
-	    strcmp(o->mode, "call") != 0 && strcmp(o->mode, "tools") != 0) {
+	    strcmp(o->mode, "call") != 0 && strcmp(o->mode, "tools") != 0 &&
+	    strcmp(o->mode, "env-example") != 0) {
 		fprintf(stderr, "racktop: unknown mode %s\n", o->mode);
 		usage(stderr);
 		exit(2);
@@ -210,7 +224,59 @@ socket_path(const struct options *o, const struct rt_config *conf)
 	return (sockpath_default());
 }
 
-/* racktop tools [--json]: the catalog. */
+/*
+ * racktop mcp --print-config CLIENT: how CLIENT starts this racktop's
+ * bridge (this binary's absolute path; --config and --socket kept).
+ */
+static int
+cmd_print_config(const struct options *o)
+{
+	const char *args[6];
+	char exe[4096];
+	ssize_t n;
+	int i = 0;
+
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		snprintf(exe, sizeof exe, "racktop");
+	else
+		exe[n] = '\0';
+	args[i++] = "mcp";
+	if (o->config != NULL) {
+		args[i++] = "--config";
+		args[i++] = o->config;
+	}
+	if (o->socket != NULL) {
+		args[i++] = "--socket";
+		args[i++] = o->socket;
+	}
+	args[i] = NULL;
+	if (docs_print_config(stdout, o->print_config, exe, args) != 0) {
+		fprintf(stderr, "racktop: --print-config: unknown client %s "
+		    "(one of:", o->print_config);
+		for (i = 0; docs_clients[i] != NULL; i++)
+			fprintf(stderr, " %s", docs_clients[i]);
+		fprintf(stderr, ")\n");
+		return (2);
+	}
+	return (0);
+}
+
+/* racktop env-example: the environment template (.env.example). */
+static int
+cmd_env_example(void)
+{
+	struct registry *reg;
+	char *cause = NULL;
+
+	if ((reg = registry_create(rt_services, &cause)) == NULL)
+		fatalx("registry: %s", cause);
+	docs_env_example(stdout, registry_service_names(reg));
+	registry_destroy(reg);
+	return (0);
+}
+
+/* racktop tools [--json|--markdown]: the catalog. */
 static int
 cmd_tools(const struct options *o)
 {
@@ -219,7 +285,9 @@ cmd_tools(const struct options *o)
 	json_t *cat = registry_catalog(reg), *t;
 	size_t i;
 
-	if (o->json) {
+	if (o->markdown)
+		docs_tools_markdown(stdout, cat);
+	else if (o->json) {
 		json_dumpf(cat, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 	} else {
@@ -394,6 +462,8 @@ cmd_mcp(const struct options *o)
 	char *path;
 	int rv;
 
+	if (o->print_config != NULL)
+		return (cmd_print_config(o));
 	/* Log to stderr only: stdout carries the protocol. */
 	reg = load(o, &conf);
 	path = socket_path(o, conf);
@@ -445,9 +515,10 @@ cmd_run(const struct options *o)
 	struct registry *reg;
 	struct job_pool *pool;
 	struct approval *ap;
+	struct metrics_http *metrics = NULL;
 	sigset_t set, old;
 	char *path, *cause = NULL;
-	int fd, sig, workers, rv = 0;
+	int fd, sig, workers, mport = 0, rv = 0;
 	bool terminal = !o->headless;
 
 	reg = load(o, &conf);
@@ -490,6 +561,14 @@ cmd_run(const struct options *o)
 	/* Held calls wait in the MCP thread; the dashboard decides. */
 	ap = approval_create((int64_t)conf->approval_timeout * 1000);
 	mcp_limits_default(&limits);
+	if (conf->max_message > 0)
+		limits.max_message = (size_t)conf->max_message;
+	if (conf->max_clients > 0)
+		limits.max_clients = (int)conf->max_clients;
+	if (conf->max_inflight > 0)
+		limits.max_inflight = (int)conf->max_inflight;
+	if (conf->rate_limit >= 0)
+		limits.rate_per_s = (int)conf->rate_limit;
 	/* Headless: nobody to ask, so held calls are refused at once. */
 	limits.approval = terminal ? ap : NULL;
 	if ((srv = mcp_server_start(fd, path, reg, pool, &limits,
@@ -503,6 +582,18 @@ cmd_run(const struct options *o)
 	}
 	registry_start_pollers(reg);
 	log_info("racktop %s listening on %s", PACKAGE_VERSION, path);
+	if (conf->metrics_listen != NULL) {
+		metrics = metrics_http_start(conf->metrics_listen, reg,
+		    &mport, &cause);
+		if (metrics == NULL) {
+			/* The MCP socket is up: a metrics error is not fatal. */
+			log_error("%s", cause);
+			free(cause);
+			cause = NULL;
+		} else
+			log_info("metrics on http://%s/metrics (port %d)",
+			    conf->metrics_listen, mport);
+	}
 
 	if (terminal)
 		app_set_input(conf->keys, o->mouse || conf->mouse);
@@ -526,6 +617,7 @@ cmd_run(const struct options *o)
 		}
 	}
 
+	metrics_http_stop(metrics);
 	mcp_server_stop(srv);
 	registry_stop_pollers(reg);
 out_pool:
@@ -579,6 +671,8 @@ main(int argc, char **argv)
 		rv = cmd_tools(&o);
 	else if (strcmp(o.mode, "call") == 0)
 		rv = cmd_call(&o);
+	else if (strcmp(o.mode, "env-example") == 0)
+		rv = cmd_env_example();
 	else
 		rv = cmd_mcp(&o);
 	free(o.args);

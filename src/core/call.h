@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include "core/jobs.h"
+#include "core/jsonfast.h"
 #include "core/registry.h"
 
 enum rt_source {
@@ -71,6 +72,15 @@ struct rt_call {
 	 * the tool itself.
 	 */
 	bool preview;
+	/*
+	 * Set by a submitter that sends the result as text (MCP): the worker
+	 * then writes text = the result's JSON, then that JSON escaped as a
+	 * string's inside (text_json bytes, then the rest), so the thread
+	 * that owns the connections only copies bytes.
+	 */
+	bool want_text;
+	struct jf_buf text;	/* owned */
+	size_t text_json;
 };
 
 /*

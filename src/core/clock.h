@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 int64_t clock_mono_ms(void);
+/* Monotonic microseconds, for durations too short for ms. */
+int64_t clock_mono_us(void);
 int64_t clock_wall_ms(void);
 /* RT_TIMEOUT_SCALE from the environment (>= 1), read once. */
 int clock_timeout_scale(void);

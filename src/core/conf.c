@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -68,7 +69,8 @@ struct conf_build {
 static const char *conf_global_keys[] = {
 	"socket", "log", "log_level", "audit_log", "theme", "read_only",
 	"approval_timeout", "workers", "roles", "tool_policy", "socket_group",
-	"keys", "mouse", NULL
+	"max_message", "max_clients", "max_inflight", "rate_limit",
+	"metrics_listen", "keys", "mouse", NULL
 };
 
 static const char *conf_service_keys[] = {
@@ -534,6 +536,12 @@ conf_upper(char *buf, size_t n, const char *s)
 	return (1);
 }
 
+const char *const *
+conf_keys(bool global)
+{
+	return (global ? conf_global_keys : conf_service_keys);
+}
+
 /*
  * Maps an environment name (without "=value") to a section and key:
  * RACKTOP_<GLOBALKEY> or RACKTOP_<SERVICE>_<INSTANCE>_<KEY>, the key being
@@ -928,6 +936,39 @@ conf_parse_bool(const char *s, bool *out)
 	return (-1);
 }
 
+/* The MCP server's limits: one of them in e, or 0 when e is another key. */
+static int
+conf_set_limit(const struct conf_ent *e, struct rt_config *c)
+{
+	static const struct {
+		const char *key;
+		long min, max;
+		size_t off;
+	} limits[] = {
+		{ "max_message", 1024, 1L << 30,
+		    offsetof(struct rt_config, max_message) },
+		{ "max_clients", 1, 65536,
+		    offsetof(struct rt_config, max_clients) },
+		{ "max_inflight", 1, 65536,
+		    offsetof(struct rt_config, max_inflight) },
+		{ "rate_limit", 0, 100000000,
+		    offsetof(struct rt_config, rate_limit) },
+	};
+	size_t i;
+	long v;
+
+	for (i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+		if (strcmp(e->key, limits[i].key) != 0)
+			continue;
+		if (conf_parse_long(e->value, limits[i].min, limits[i].max,
+		    &v) != 0)
+			return (-1);
+		*(long *)(void *)((char *)c + limits[i].off) = v;
+		return (0);
+	}
+	return (0);
+}
+
 /* Sets the globals of c from [racktop]. Returns -1 and fills *cause. */
 static int
 conf_set_globals(struct rt_config *c, struct conf_sect *g, char **cause)
@@ -956,6 +997,8 @@ conf_set_globals(struct rt_config *c, struct conf_sect *g, char **cause)
 			field = &c->tool_policy;
 		else if (strcmp(e->key, "socket_group") == 0)
 			field = &c->socket_group;
+		else if (strcmp(e->key, "metrics_listen") == 0)
+			field = &c->metrics_listen;
 		else if (strcmp(e->key, "keys") == 0)
 			field = &c->keys;
 		else if (strcmp(e->key, "mouse") == 0) {
@@ -972,7 +1015,8 @@ conf_set_globals(struct rt_config *c, struct conf_sect *g, char **cause)
 			if (conf_parse_long(e->value, 0, 1024, &v) != 0)
 				goto bad_int;
 			c->workers = (int)v;
-		}
+		} else if (conf_set_limit(e, c) != 0)
+			goto bad_int;
 		if (field != NULL) {
 			free(*field);
 			*field = e->value;
@@ -1002,6 +1046,7 @@ conf_build_config(struct conf_build *b, const char *path, char **cause)
 
 	c = xcalloc(1, sizeof *c);
 	c->approval_timeout = CONF_DEFAULT_APPROVAL;
+	c->max_message = c->max_clients = c->max_inflight = c->rate_limit = -1;
 	if (path != NULL)
 		c->path = xstrdup(path);
 	if (conf_set_globals(c, &b->sects[0], cause) != 0) {
@@ -1208,6 +1253,7 @@ conf_free(struct rt_config *c)
 	free(c->roles);
 	free(c->tool_policy);
 	free(c->socket_group);
+	free(c->metrics_listen);
 	free(c);
 }
 

@@ -39,6 +39,12 @@ struct rt_config {
 	bool read_only;
 	int approval_timeout;	/* seconds, default 50 */
 	int workers;		/* 0: default */
+	/* MCP server limits (mcp/server.h); -1 when unset. */
+	long max_message;	/* bytes per message */
+	long max_clients;	/* connections at once */
+	long max_inflight;	/* calls in flight per client */
+	long rate_limit;	/* calls per second per client; 0: none */
+	char *metrics_listen;	/* HOST:PORT of /metrics on loopback, or NULL */
 	/* Caller roles and tool overrides, parsed by policy_create. */
 	char *roles;
 	char *tool_policy;
@@ -49,6 +55,9 @@ struct rt_config {
 	struct rt_instance_conf *instances;
 	size_t ninstances;
 };
+
+/* The keys of [racktop] (global) or of a service section; NULL-terminated. */
+const char *const *conf_keys(bool global);
 
 /*
  * Loads the configuration. path NULL means the default file

@@ -28,6 +28,9 @@ struct registry {
 	size_t ntools;
 	struct rt_instance **instances;
 	size_t ninstances;
+	/* Sections made from the environment (env_url); owned. */
+	struct rt_instance_conf **implicit;
+	size_t nimplicit;
 };
 
 static int
@@ -134,6 +137,15 @@ registry_destroy(struct registry *reg)
 	}
 	free(reg->tools);
 	free(reg->names);
+	for (i = 0; i < reg->nimplicit; i++) {
+		free(reg->implicit[i]->service);
+		free(reg->implicit[i]->name);
+		free(reg->implicit[i]->kv[0].key);
+		free(reg->implicit[i]->kv[0].value);
+		free(reg->implicit[i]->kv);
+		free(reg->implicit[i]);
+	}
+	free(reg->implicit);
 	free(reg);
 }
 
@@ -156,52 +168,100 @@ find_service(struct registry *reg, const char *name)
 	return (NULL);
 }
 
-/* Creates one instance per configured section. */
-int
-registry_add_instances(struct registry *reg, const struct rt_config *conf,
+/* Creates one instance from its section; -1 and *cause on error. */
+static int
+instance_add(struct registry *reg, const struct rt_instance_conf *ic,
     char **cause)
 {
-	const struct rt_instance_conf *ic;
 	const struct rt_service *svc;
 	struct rt_instance *in;
 	char *why = NULL;
 	long refresh;
+
+	if ((svc = find_service(reg, ic->service)) == NULL) {
+		xasprintf(cause, "unknown service \"%s\"", ic->service);
+		return (-1);
+	}
+	if (conf_get_int(ic, "refresh", svc->refresh_s > 0 ?
+	    svc->refresh_s : 10, &refresh, &why) != 0 || refresh < 1) {
+		xasprintf(cause, "%s \"%s\": refresh: %s", ic->service,
+		    ic->name, why != NULL ? why : "must be at least 1");
+		free(why);
+		return (-1);
+	}
+	in = xcalloc(1, sizeof *in);
+	in->service = svc;
+	in->name = xstrdup(ic->name);
+	in->conf = ic;
+	in->refresh_s = (int)refresh;
+	snapshot_slot_init(&in->slot);
+	pthread_mutex_init(&in->lock, NULL);
+	pthread_cond_init(&in->cond, NULL);
+	if (svc->create != NULL &&
+	    (in->state = svc->create(in, ic, &why)) == NULL) {
+		xasprintf(cause, "%s \"%s\": %s", ic->service, ic->name,
+		    why != NULL ? why : "cannot create");
+		free(why);
+		instance_free(in);
+		return (-1);
+	}
+	reg->instances = xreallocarray(reg->instances,
+	    reg->ninstances + 1, sizeof *reg->instances);
+	reg->instances[reg->ninstances++] = in;
+	return (0);
+}
+
+/*
+ * A service with env_url and no configured instance gets one named "env"
+ * when that variable is set (DOCKER_HOST, as the docker CLI reads it).
+ */
+static int
+implicit_instances(struct registry *reg, const struct rt_config *conf,
+    char **cause)
+{
+	const struct rt_service *svc;
+	struct rt_instance_conf *ic;
+	const char *v;
+	size_t i, j;
+
+	for (i = 0; (svc = reg->table[i]) != NULL; i++) {
+		if (svc->env_url == NULL || (v = getenv(svc->env_url)) == NULL ||
+		    *v == '\0')
+			continue;
+		for (j = 0; j < conf->ninstances; j++) {
+			if (strcmp(conf->instances[j].service, svc->name) == 0)
+				break;
+		}
+		if (j < conf->ninstances)
+			continue;	/* configured: its url wins */
+		ic = xcalloc(1, sizeof *ic);
+		ic->service = xstrdup(svc->name);
+		ic->name = xstrdup("env");
+		ic->kv = xcalloc(1, sizeof *ic->kv);
+		ic->kv[0].key = xstrdup("url");
+		ic->kv[0].value = xstrdup(v);
+		ic->nkv = 1;
+		reg->implicit = xreallocarray(reg->implicit,
+		    reg->nimplicit + 1, sizeof *reg->implicit);
+		reg->implicit[reg->nimplicit++] = ic;
+		if (instance_add(reg, ic, cause) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/* Creates one instance per configured section, then the implicit ones. */
+int
+registry_add_instances(struct registry *reg, const struct rt_config *conf,
+    char **cause)
+{
 	size_t i;
 
 	for (i = 0; i < conf->ninstances; i++) {
-		ic = &conf->instances[i];
-		if ((svc = find_service(reg, ic->service)) == NULL) {
-			xasprintf(cause, "unknown service \"%s\"", ic->service);
+		if (instance_add(reg, &conf->instances[i], cause) != 0)
 			return (-1);
-		}
-		if (conf_get_int(ic, "refresh", svc->refresh_s > 0 ?
-		    svc->refresh_s : 10, &refresh, &why) != 0 || refresh < 1) {
-			xasprintf(cause, "%s \"%s\": refresh: %s", ic->service,
-			    ic->name, why != NULL ? why : "must be at least 1");
-			free(why);
-			return (-1);
-		}
-		in = xcalloc(1, sizeof *in);
-		in->service = svc;
-		in->name = xstrdup(ic->name);
-		in->conf = ic;
-		in->refresh_s = (int)refresh;
-		snapshot_slot_init(&in->slot);
-		pthread_mutex_init(&in->lock, NULL);
-		pthread_cond_init(&in->cond, NULL);
-		if (svc->create != NULL &&
-		    (in->state = svc->create(in, ic, &why)) == NULL) {
-			xasprintf(cause, "%s \"%s\": %s", ic->service, ic->name,
-			    why != NULL ? why : "cannot create");
-			free(why);
-			instance_free(in);
-			return (-1);
-		}
-		reg->instances = xreallocarray(reg->instances,
-		    reg->ninstances + 1, sizeof *reg->instances);
-		reg->instances[reg->ninstances++] = in;
 	}
-	return (0);
+	return (implicit_instances(reg, conf, cause));
 }
 
 static void *
@@ -211,7 +271,7 @@ poller_main(void *arg)
 	struct timespec until;
 	char name[16], *cause;
 	json_t *data;
-	int64_t next;
+	int64_t next, started;
 	int kind;
 
 	snprintf(name, sizeof name, "poll-%s", in->name);
@@ -219,9 +279,14 @@ poller_main(void *arg)
 	for (;;) {
 		cause = NULL;
 		kind = RT_ERR_UPSTREAM;
-		if ((data = in->service->poll(in->state, &kind, &cause)) != NULL)
+		started = clock_mono_us();
+		data = in->service->poll(in->state, &kind, &cause);
+		atomic_store(&in->last_poll_us, clock_mono_us() - started);
+		atomic_fetch_add(&in->polls, 1);
+		if (data != NULL)
 			snapshot_publish(&in->slot, data);
 		else {
+			atomic_fetch_add(&in->poll_errors, 1);
 			log_warn("%s %s: poll failed: %s", in->service->name,
 			    in->name, cause != NULL ? cause : "unknown error");
 			snapshot_publish_error(&in->slot, kind,

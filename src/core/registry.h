@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -27,6 +28,10 @@ struct rt_instance {
 	void *state;				/* the backend's */
 	struct snapshot_slot slot;
 	int refresh_s;
+	/* Written by the poller, read by anyone (metrics). */
+	atomic_uint_fast64_t polls;		/* attempted */
+	atomic_uint_fast64_t poll_errors;	/* failed */
+	atomic_int_fast64_t last_poll_us;	/* duration of the last one */
 
 	pthread_t poller;
 	bool poller_running;

@@ -94,6 +94,12 @@ struct rt_service {
 	const struct rt_tool *tools;	/* { .name = NULL } terminated */
 	const struct rt_view *views;	/* { .name = NULL } terminated or NULL */
 	int refresh_s;		/* default seconds between polls */
+	/*
+	 * An environment variable holding a url (DOCKER_HOST): with no
+	 * instance of this service configured and the variable set, the
+	 * registry adds one named "env" with that url. NULL: none.
+	 */
+	const char *env_url;
 	/* Private state from the config section; NULL and *cause on error. */
 	void *(*create)(struct rt_instance *, const struct rt_instance_conf *,
 	    char **cause);
@@ -103,6 +109,11 @@ struct rt_service {
 	 * (RT_ERR_*: what racktop_status reports as reachable/authenticated).
 	 */
 	json_t *(*poll)(void *, int *kind, char **cause);
+	/*
+	 * What needs attention in one snapshot's data (may be NULL): appends
+	 * problems with problem_add (problems.h). Pure: runs on any thread.
+	 */
+	void (*problems)(const json_t *data, json_t *out);
 };
 
 /*

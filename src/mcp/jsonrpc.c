@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonfast.h"
 #include "core/xmalloc.h"
 #include "mcp/jsonrpc.h"
 
@@ -315,7 +316,7 @@ jr_parse(const char *line, size_t len, struct jr_msg *m)
 	 * U+0000 is valid JSON, so it parses; the request is then refused
 	 * with its own id (jr_classify), since C strings would cut it short.
 	 */
-	m->root = json_loadb(line, len, JSON_REJECT_DUPLICATES |
+	m->root = jsonfast_load(line, len, JSON_REJECT_DUPLICATES |
 	    JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
 	if (m->root == NULL) {
 		invalid(m, JR_PARSE_ERROR, parse_error_text(&err, m->errbuf,
@@ -406,27 +407,20 @@ jr_msg_clear(struct jr_msg *m)
 /* Appends a string literal. */
 #define PUT(b, s) jr_buf_append((b), (s), sizeof(s) - 1)
 
+/* Runs a jsonfast writer on a jr_buf (the same three fields). */
+#define JF_ON(b, call) do {						\
+	struct jf_buf jf_ = { (b)->data, (b)->len, (b)->cap };		\
+	call;								\
+	(b)->data = jf_.data;						\
+	(b)->len = jf_.len;						\
+	(b)->cap = jf_.cap;						\
+} while (0)
+
 /* Appends compact JSON text, straight into the buffer. */
 void
 jr_put_json(struct jr_buf *b, const json_t *v)
 {
-	size_t flags = JSON_COMPACT | JSON_ENCODE_ANY, avail, n;
-
-	jr_buf_reserve(b, 64);
-	for (;;) {
-		avail = b->cap - b->len;
-		n = json_dumpb(v, b->data + b->len, avail, flags);
-		if (n == 0) {
-			/* Only for values jansson cannot encode: none of ours. */
-			PUT(b, "null");
-			return;
-		}
-		if (n <= avail) {
-			b->len += n;
-			return;
-		}
-		jr_buf_reserve(b, n);
-	}
+	JF_ON(b, jsonfast_dump(&jf_, v));
 }
 
 /* Appends an integer in decimal (no printf on the hot path). */
@@ -450,49 +444,7 @@ put_int(struct jr_buf *b, json_int_t v)
 void
 jr_put_escaped(struct jr_buf *b, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i, run = 0;
-	unsigned char ch;
-	char esc[6];
-
-	for (i = 0; i < len; i++) {
-		ch = (unsigned char)s[i];
-		if (ch >= 0x20 && ch != '"' && ch != '\\')
-			continue;
-		jr_buf_append(b, s + run, i - run);
-		run = i + 1;
-		esc[0] = '\\';
-		switch (ch) {
-		case '"':
-		case '\\':
-			esc[1] = (char)ch;
-			jr_buf_append(b, esc, 2);
-			continue;
-		case '\b':
-			esc[1] = 'b';
-			break;
-		case '\f':
-			esc[1] = 'f';
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[ch >> 4];
-			esc[5] = hex[ch & 15];
-			jr_buf_append(b, esc, 6);
-			continue;
-		}
-		jr_buf_append(b, esc, 2);
-	}
-	jr_buf_append(b, s + run, len - run);
+	JF_ON(b, jsonfast_escape(&jf_, s, len));
 }
 
 /* Appends an id with its exact JSON type. */

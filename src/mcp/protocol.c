@@ -29,6 +29,7 @@
 #include "core/clock.h"
 #include "core/jobs.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/registry.h"
 #include "core/xmalloc.h"
 #include "mcp/jsonrpc.h"
@@ -541,6 +542,7 @@ proto_session_new(struct proto_ctx *ctx, const struct rt_caller *caller,
 		s->caller = *caller;
 	s->caller.source = RT_SRC_AGENT;
 	s->caller.client[0] = '\0';
+	s->caller.label[0] = '\0';
 	/* What grants are bound to: never reused in this process. */
 	s->caller.conn = approval_conn_id();
 	s->flags = flags;
@@ -687,6 +689,7 @@ identify_modern(struct proto_session *s, json_t *meta)
 	snprintf(label, sizeof label, "%s%s%s", name, ver != NULL ? "/" : "",
 	    ver != NULL ? ver : "");
 	copy_label(s->caller.client, sizeof s->caller.client, label);
+	s->caller.label[0] = '\0';
 	if ((s->flags & PROTO_PEER_RACKTOP) &&
 	    strcmp(name, PROTO_CLI_NAME) == 0)
 		s->caller.source = RT_SRC_CLI;
@@ -948,6 +951,7 @@ m_initialize(struct proto_session *s, struct proto_req *r)
 		snprintf(label, sizeof label, "%s%s%s", name,
 		    ver != NULL ? "/" : "", ver != NULL ? ver : "");
 		copy_label(s->caller.client, sizeof s->caller.client, label);
+		s->caller.label[0] = '\0';
 		if ((s->flags & PROTO_PEER_RACKTOP) &&
 		    strcmp(name, PROTO_CLI_NAME) == 0)
 			s->caller.source = RT_SRC_CLI;
@@ -1178,20 +1182,36 @@ log_failure(struct proto_session *s, struct rt_call *c, int level, int want)
  * and as structuredContent (the hot path of every read).
  */
 static void
-reply_call_ok(struct proto_session *s, const json_t *id, const json_t *result)
+reply_call_ok(struct proto_session *s, const json_t *id,
+    const struct rt_call *c)
 {
 	struct jr_buf *b = &s->ctx->out, *t = &s->ctx->tmp;
+	const char *json, *esc;
+	size_t json_len, esc_len;
 
-	t->len = 0;
-	jr_put_json(t, result);
+	if (c->text.data != NULL) {
+		/* The worker wrote both forms (call.h). */
+		json = c->text.data;
+		json_len = c->text_json;
+		esc = json + json_len;
+		esc_len = c->text.len - json_len;
+	} else {
+		t->len = 0;
+		jr_put_json(t, c->result);
+		json_len = t->len;
+		jr_put_escaped(t, t->data, json_len);
+		json = t->data;
+		esc = json + json_len;
+		esc_len = t->len - json_len;
+	}
 	PUT(b, "{\"jsonrpc\":\"2.0\",\"id\":");
 	jr_put_id(b, id);
 	PUT(b, ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"");
-	jr_put_escaped(b, t->data, t->len);
+	jr_buf_append(b, esc, esc_len);
 	PUT(b, "\"}]");
 	if (s->version >= V_2025_06_18) {
 		PUT(b, ",\"structuredContent\":");
-		jr_buf_append(b, t->data, t->len);
+		jr_buf_append(b, json, json_len);
 	}
 	if (s->era == ERA_MODERN)
 		PUT(b, ",\"resultType\":\"complete\"");
@@ -1213,7 +1233,7 @@ on_done(struct proto_ctx *ctx, struct rt_call *c)
 	pending_unlink(p);
 	if (s != NULL && !p->cancelled && p->batch == NULL &&
 	    !call_failed(c) && json_is_object(c->result))
-		reply_call_ok(s, p->id, c->result);
+		reply_call_ok(s, p->id, c);
 	else if (s != NULL && !p->cancelled) {
 		r.id = p->id;
 		r.params = NULL;
@@ -1288,6 +1308,9 @@ rate_take(struct proto_session *s)
 static void
 submit(struct proto_ctx *ctx, struct rt_call *c)
 {
+	struct pending *p = c->owner;
+
+	c->want_text = p != NULL && p->batch == NULL;
 	if (ctx->pool != NULL) {
 		call_submit(c, ctx->pool, ctx->done);
 		return;
@@ -1377,8 +1400,11 @@ proto_ctx_approval_fd(struct proto_ctx *ctx)
 int
 proto_ctx_approval_ms(struct proto_ctx *ctx)
 {
-	return (ctx->conf.approval != NULL ?
-	    approval_next_ms(ctx->conf.approval) : -1);
+	if (ctx->conf.approval == NULL)
+		return (-1);
+	/* Asked before every wait, so the gauge follows every change. */
+	metrics_set_pending_approvals(approval_held(ctx->conf.approval));
+	return (approval_next_ms(ctx->conf.approval));
 }
 
 /* Applies decisions and deadlines to held calls. */
@@ -1445,6 +1471,9 @@ m_tools_call(struct proto_session *s, struct proto_req *r)
 		json_object_del(r->params, "arguments");
 	} else
 		args = NULL;
+	/* The audit label, once per identity rather than once per call. */
+	if (s->caller.label[0] == '\0')
+		caller_label(&s->caller);
 	c = call_new(rt, args, &s->caller);
 	if ((rv = call_check(c)) == RT_CALL_HOLD &&
 	    ctx->conf.approval != NULL &&

@@ -1575,4 +1575,5 @@ const struct rt_service cloudflare_service = {
 	.create = cf_create,
 	.destroy = cf_destroy,
 	.poll = cf_poll,
+	.problems = cloudflare_problems,
 };

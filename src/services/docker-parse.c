@@ -193,6 +193,26 @@ docker_u64(const json_t *o, const char *key)
 	return (0);
 }
 
+/* A stats body as JSON, unsigned 64-bit counters included. */
+json_t *
+docker_load_stats(const char *body, size_t len, char **cause)
+{
+	json_error_t err;
+	json_t *j;
+
+	if ((j = json_loadb(body, len, 0, &err)) != NULL)
+		return (j);
+	/*
+	 * cgroup v2 reports an unlimited pids limit as 2^64-1, beyond
+	 * jansson's integers: read every number as a double then.
+	 */
+	if ((j = json_loadb(body, len, JSON_DECODE_INT_AS_REAL, &err)) != NULL)
+		return (j);
+	xasprintf(cause, "invalid JSON in response: %s (line %d, column %d)",
+	    err.text, err.line, err.column);
+	return (NULL);
+}
+
 /* Memory and CPU sample of a stats answer. */
 int
 docker_stats_read(const json_t *stats, int64_t *mem, int64_t *limit,
@@ -207,11 +227,16 @@ docker_stats_read(const json_t *stats, int64_t *mem, int64_t *limit,
 		return (-1);
 	usage = docker_u64(ms, "usage");
 	st = json_object_get(ms, "stats");
-	/* As docker stats: cgroup v1 total_inactive_file, v2 inactive_file. */
+	/*
+	 * As docker stats: cgroup v1 total_inactive_file, v2 inactive_file;
+	 * an engine that reports neither has the API's older "cache".
+	 */
 	if (json_object_get(st, "total_inactive_file") != NULL)
 		cache = docker_u64(st, "total_inactive_file");
 	else if (json_object_get(st, "inactive_file") != NULL)
 		cache = docker_u64(st, "inactive_file");
+	else
+		cache = docker_u64(st, "cache");
 	*mem = (int64_t)(cache < usage ? usage - cache : usage);
 	*limit = (int64_t)docker_u64(ms, "limit");
 	cu = json_object_get(cs, "cpu_usage");
@@ -335,9 +360,10 @@ docker_add_lines(json_t *out, const char *stream, const char *p, size_t n)
 }
 
 /* Whether buf is a complete sequence of 8-byte-header frames. */
-static bool
-docker_frames_valid(const unsigned char *b, size_t len)
+bool
+docker_logs_multiplexed(const char *buf, size_t len)
 {
+	const unsigned char *b = (const unsigned char *)buf;
 	size_t pos = 0, sz;
 
 	while (pos < len) {
@@ -364,8 +390,8 @@ docker_demux_logs(const char *buf, size_t len, bool tty, size_t max_bytes,
 	const char *stream;
 
 	*truncated = false;
-	if (tty || !docker_frames_valid(b, len))
-		docker_add_lines(lines, tty ? "tty" : "stdout", buf, len);
+	if (tty || !docker_logs_multiplexed(buf, len))
+		docker_add_lines(lines, "tty", buf, len);
 	else {
 		while (pos < len) {
 			sz = (size_t)b[pos + 4] << 24 |
@@ -540,17 +566,38 @@ docker_parse_volumes(const json_t *answer, const char *instance)
 	return (rows);
 }
 
-/* Sums a size member over an array. */
+/* Sums a size member over an array (sub: an object member holding it). */
 static json_int_t
-docker_sum(const json_t *a, const char *key)
+docker_sum(const json_t *a, const char *sub, const char *key)
 {
 	const json_t *v;
-	json_int_t n = 0;
+	json_int_t n = 0, x;
 	size_t i;
 
-	json_array_foreach(a, i, v)
-		n += json_integer_value(json_object_get(v, key));
+	json_array_foreach(a, i, v) {
+		if (sub != NULL)
+			v = json_object_get(v, sub);
+		/* The engine says -1 for a size it did not compute. */
+		if ((x = json_integer_value(json_object_get(v, key))) > 0)
+			n += x;
+	}
 	return (n);
+}
+
+/*
+ * A disk-use total of /system/df: the v1.52+ shape's KIND.TotalSize, else
+ * the sum over the older shape's array.
+ */
+static json_int_t
+docker_df_size(const json_t *df, const char *usage, const char *list,
+    const char *sub)
+{
+	const json_t *u = json_object_get(json_object_get(df, usage),
+	    "TotalSize");
+
+	if (json_is_integer(u))
+		return (json_integer_value(u));
+	return (docker_sum(json_object_get(df, list), sub, "Size"));
 }
 
 /* System summary. */
@@ -575,14 +622,60 @@ docker_parse_system(const json_t *info, const json_t *version,
 	    "containers_running", json_integer_value(json_object_get(info,
 	    "ContainersRunning")),
 	    "images", json_integer_value(json_object_get(info, "Images")),
-	    "images_size", docker_sum(json_object_get(df, "Images"), "Size"),
-	    "volumes_size", docker_sum(json_object_get(df, "Volumes") != NULL ?
-	    json_object_get(df, "Volumes") : NULL, "Size"));
-	json_object_set_new(o, "layers_size", json_integer(json_integer_value(
-	    json_object_get(df, "LayersSize"))));
-	json_object_set_new(o, "build_cache_size", json_integer(docker_sum(
-	    json_object_get(df, "BuildCache"), "Size")));
+	    "images_size", docker_df_size(df, "ImageUsage", "Images", NULL),
+	    "volumes_size", docker_df_size(df, "VolumeUsage", "Volumes",
+	    "UsageData"));
+	/* Layers are what images share; the newer shape has no such total. */
+	json_object_set_new(o, "layers_size", json_integer(json_is_integer(
+	    json_object_get(df, "LayersSize")) ? json_integer_value(
+	    json_object_get(df, "LayersSize")) : docker_df_size(df,
+	    "ImageUsage", "Images", NULL)));
+	json_object_set_new(o, "containers_size", json_integer(
+	    docker_df_size(df, "ContainerUsage", "Containers", NULL)));
+	json_object_set_new(o, "build_cache_size", json_integer(
+	    docker_df_size(df, "BuildCacheUsage", "BuildCache", NULL)));
 	return (o);
+}
+
+/* The parts of a prune, in docker_prunes order, and their lists. */
+static const char *const docker_prune_names[DOCKER_NPRUNE] = {
+	"containers", "images", "networks", "build_cache",
+};
+static const char *const docker_prune_deleted[DOCKER_NPRUNE] = {
+	"ContainersDeleted", "ImagesDeleted", "NetworksDeleted",
+	"CachesDeleted",
+};
+
+/* The summary of the four prune answers. */
+json_t *
+docker_parse_prune(const json_t *const answers[DOCKER_NPRUNE])
+{
+	json_t *parts = json_object();
+	json_int_t space = 0, sp;
+	size_t i;
+
+	for (i = 0; i < DOCKER_NPRUNE; i++) {
+		if (answers[i] == NULL)
+			continue;
+		sp = json_integer_value(json_object_get(answers[i],
+		    "SpaceReclaimed"));
+		if (sp < 0)
+			sp = 0;
+		space += sp;
+		json_object_set_new(parts, docker_prune_names[i], json_pack(
+		    "{s:I, s:I}", "deleted", (json_int_t)json_array_size(
+		    json_object_get(answers[i], docker_prune_deleted[i])),
+		    "space_reclaimed", sp));
+	}
+	return (json_pack("{s:I, s:o}", "space_reclaimed", space, "parts",
+	    parts));
+}
+
+/* The name of prune part i. */
+const char *
+docker_prune_part(size_t i)
+{
+	return (i < DOCKER_NPRUNE ? docker_prune_names[i] : NULL);
 }
 
 /* Resets a progress. */
@@ -602,6 +695,37 @@ docker_progress_free(struct docker_progress *p)
 	free(p->status);
 	free(p->digest);
 	memset(p, 0, sizeof *p);
+}
+
+/*
+ * Updates one layer: its bytes when the line has a total, else the last
+ * ones kept ("Pushed" and "Pull complete" carry an empty progressDetail),
+ * all done once the layer is finished.
+ */
+static void
+docker_progress_layer(struct docker_progress *p, const char *id,
+    const char *status, const json_t *pd)
+{
+	static const char *const done[] = {
+		"Pushed", "Pull complete", "Download complete",
+		"Layer already exists", "Already exists", NULL
+	};
+	json_t *l = json_object_get(p->layers, id);
+	json_int_t cur, total;
+	size_t i;
+
+	cur = json_integer_value(json_object_get(l, "current"));
+	total = json_integer_value(json_object_get(l, "total"));
+	if (json_integer_value(json_object_get(pd, "total")) > 0) {
+		cur = json_integer_value(json_object_get(pd, "current"));
+		total = json_integer_value(json_object_get(pd, "total"));
+	}
+	for (i = 0; done[i] != NULL; i++) {
+		if (strcmp(status, done[i]) == 0)
+			cur = total;
+	}
+	json_object_set_new(p->layers, id, json_pack("{s:I, s:I, s:s}",
+	    "current", cur, "total", total, "status", status));
 }
 
 /* Feeds one line of a pull or push stream. */
@@ -631,12 +755,8 @@ docker_progress_line(struct docker_progress *p, const char *line, size_t len)
 	status = json_string_value(json_object_get(j, "status"));
 	id = json_string_value(json_object_get(j, "id"));
 	pd = json_object_get(j, "progressDetail");
-	if (id != NULL && status != NULL && json_is_object(pd)) {
-		json_object_set_new(p->layers, id, json_pack("{s:I, s:I, s:s}",
-		    "current", json_integer_value(json_object_get(pd,
-		    "current")), "total", json_integer_value(
-		    json_object_get(pd, "total")), "status", status));
-	}
+	if (id != NULL && status != NULL && json_is_object(pd))
+		docker_progress_layer(p, id, status, pd);
 	if (status != NULL) {
 		free(p->status);
 		p->status = xstrdup(status);

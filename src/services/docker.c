@@ -157,7 +157,21 @@ docker_explain(struct docker *d, char *why, int *kind)
 	char *s;
 
 	*kind = RT_ERR_UNREACHABLE;
-	if (d->ep.unix_path == NULL || why == NULL)
+	if (why == NULL)
+		return (why);
+	/* A TLS engine (--tlsverify) drops clients without a certificate. */
+	if (d->ep.unix_path == NULL && d->cert_file == NULL &&
+	    strncmp(d->ep.base_url, "https:", 6) == 0 &&
+	    (strstr(why, "failed receiving") != NULL ||
+	    strstr(why, "certificate required") != NULL ||
+	    strstr(why, "alert") != NULL)) {
+		*kind = RT_ERR_AUTH;
+		xasprintf(&s, "%s: the engine may require a client "
+		    "certificate (cert_file and key_file)", why);
+		free(why);
+		return (s);
+	}
+	if (d->ep.unix_path == NULL)
 		return (why);
 	if (strstr(why, "permission denied") != NULL) {
 		*kind = RT_ERR_AUTH;
@@ -256,6 +270,49 @@ docker_req(struct docker *d, struct http_client *cl, const char *method,
 	return (j);
 }
 
+/*
+ * One-shot stats of a container (id already escaped): parsed with
+ * docker_load_stats, since cgroup v2 counters overflow core/http's JSON.
+ * New reference, or NULL with *status, *kind and *cause (caller frees).
+ */
+static json_t *
+docker_stats_get(struct docker *d, struct http_client *cl, const char *id,
+    long *status, int *kind, char **cause)
+{
+	static const char *const hdrs[] = { "Accept: application/json", NULL };
+	struct http_response resp;
+	const char *m;
+	char api[16], *path, *why = NULL;
+	json_t *j, *e;
+
+	*status = 0;
+	if (docker_api(d, cl, api, kind, cause) != 0)
+		return (NULL);
+	xasprintf(&path, "/v%s/containers/%s/stats?stream=false&one-shot=true",
+	    api, id);
+	memset(&resp, 0, sizeof resp);
+	if (http_request(cl, "GET", path, hdrs, NULL, 0, &resp, &why) != 0) {
+		free(path);
+		docker_forget_api(d);
+		*cause = docker_explain(d, why, kind);
+		return (NULL);
+	}
+	free(path);
+	*status = resp.status;
+	*kind = RT_ERR_UPSTREAM;
+	if (resp.status < 200 || resp.status > 299) {
+		e = json_loadb(resp.body, resp.len, 0, NULL);
+		m = json_string_value(json_object_get(e, "message"));
+		xasprintf(cause, "HTTP %ld%s%.200s", resp.status, m != NULL ?
+		    ": " : "", m != NULL ? m : "");
+		json_decref(e);
+		j = NULL;
+	} else
+		j = docker_load_stats(resp.body, resp.len, cause);
+	http_response_free(&resp);
+	return (j);
+}
+
 /* One stats thread: takes containers until none is left or time is up. */
 static void *
 docker_stats_thread(void *arg)
@@ -275,12 +332,11 @@ docker_stats_thread(void *arg)
 		if (i >= job->n || clock_mono_ms() > job->deadline_mono)
 			break;
 		s = &job->samples[i];
-		xasprintf(&path, "/containers/%s/stats?stream=false&"
-		    "one-shot=true", s->id);
+		path = http_escape(s->id);
 		why = NULL;
 		atomic_fetch_add(&job->requests, 1);
-		j = docker_req(job->d, w->cl, "GET", path, NULL, NULL,
-		    &status, &kind, &why);
+		j = docker_stats_get(job->d, w->cl, path, &status, &kind,
+		    &why);
 		free(path);
 		if (j != NULL && docker_stats_read(j, &s->mem, &s->limit,
 		    &s->cpu) == 0)
@@ -578,6 +634,9 @@ docker_poll(void *arg, int *kind, char **cause)
 	    (json_int_t)(clock_mono_ms() - t0), "connections_max",
 	    d->max_conns, "events", (json_int_t)atomic_load(
 	    &d->events_seen)));
+	log_debug("%s: %s: refresh: %zu containers, %ld requests in %lld ms",
+	    __func__, d->name, json_array_size(json_object_get(snap,
+	    "containers")), requests, (long long)(clock_mono_ms() - t0));
 	return (snap);
 }
 
@@ -634,17 +693,19 @@ static void *
 docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
     char **cause)
 {
-	const char *url, *ca, *cert, *key;
+	const char *url, *ca, *cert, *key, *v, *dir;
 	struct http_client *cl;
 	struct docker *d;
-	char *why = NULL;
+	char *why = NULL, *env_ca = NULL, *env_cert = NULL, *env_key = NULL;
 	long timeout;
-	bool verify;
+	bool verify, from_env = false;
 
 	url = conf_get(ic, "url");
 	/* The configuration's url wins; DOCKER_HOST only stands in for it. */
-	if (url == NULL)
-		url = getenv("DOCKER_HOST");
+	if (url == NULL && (v = getenv("DOCKER_HOST")) != NULL && *v != '\0') {
+		url = v;
+		from_env = true;
+	}
 	ca = conf_get(ic, "ca_file");
 	cert = conf_get(ic, "cert_file");
 	key = conf_get(ic, "key_file");
@@ -656,6 +717,31 @@ docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	    conf_get_bool(ic, "verify_tls", true, &verify, &why) != 0) {
 		*cause = why;
 		return (NULL);
+	}
+	/*
+	 * As the docker CLI: with DOCKER_HOST from the environment,
+	 * DOCKER_TLS_VERIFY turns on TLS with ca.pem, cert.pem and key.pem
+	 * from DOCKER_CERT_PATH (default ~/.docker), unless the section names
+	 * its own files.
+	 */
+	if (from_env && strncmp(url, "tcp://", 6) == 0 &&
+	    (v = getenv("DOCKER_TLS_VERIFY")) != NULL && *v != '\0') {
+		if ((dir = getenv("DOCKER_CERT_PATH")) != NULL && *dir != '\0') {
+			xasprintf(&env_ca, "%s/ca.pem", dir);
+			xasprintf(&env_cert, "%s/cert.pem", dir);
+			xasprintf(&env_key, "%s/key.pem", dir);
+		} else {
+			dir = getenv("HOME") != NULL ? getenv("HOME") : "";
+			xasprintf(&env_ca, "%s/.docker/ca.pem", dir);
+			xasprintf(&env_cert, "%s/.docker/cert.pem", dir);
+			xasprintf(&env_key, "%s/.docker/key.pem", dir);
+		}
+		if (ca == NULL)
+			ca = env_ca;
+		if (cert == NULL) {
+			cert = env_cert;
+			key = env_key;
+		}
 	}
 	d = xcalloc(1, sizeof *d);
 	d->in = in;
@@ -670,6 +756,9 @@ docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	atomic_init(&d->quick, false);
 	if (docker_endpoint_parse(url, ca != NULL || cert != NULL, &d->ep,
 	    cause) != 0) {
+		free(env_ca);
+		free(env_cert);
+		free(env_key);
 		docker_destroy(d);
 		return (NULL);
 	}
@@ -679,6 +768,9 @@ docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 		d->cert_file = xstrdup(cert);
 		d->key_file = xstrdup(key);
 	}
+	free(env_ca);
+	free(env_cert);
+	free(env_key);
 	if (conf_get(ic, "user") != NULL) {
 		d->user = xstrdup(conf_get(ic, "user"));
 		if (conf_get(ic, "password") != NULL)
@@ -959,20 +1051,30 @@ docker_get_container_stats(struct rt_call *c)
 {
 	struct rt_instance *in;
 	const char *ref = call_arg_str(c, "container");
+	struct http_client *cl;
+	struct docker *d;
 	json_t *j, *o, *row;
-	char *id, *path;
+	char *id, *why = NULL;
 	long status;
+	int kind;
 
 	if ((in = call_instance(c)) == NULL)
 		return (-1);
-	id = docker_container_arg(c);
-	xasprintf(&path, "/containers/%s/stats?stream=false&one-shot=true",
-	    id);
-	free(id);
-	j = docker_tool_req(c, docker_of(in), "GET", path, NULL, 0, &status);
-	free(path);
-	if (j == NULL)
+	d = docker_of(in);
+	if ((cl = http_pool_get(&d->pool, &why)) == NULL) {
+		docker_fail(c, d, "%s", why);
+		free(why);
 		return (-1);
+	}
+	id = docker_container_arg(c);
+	j = docker_stats_get(d, cl, id, &status, &kind, &why);
+	http_pool_put(&d->pool, cl);
+	free(id);
+	if (j == NULL) {
+		docker_fail(c, d, "GET /containers/%s/stats: %s", ref, why);
+		free(why);
+		return (-1);
+	}
 	o = docker_parse_stats(j, NULL);
 	if (o == NULL) {
 		json_decref(j);
@@ -1066,9 +1168,10 @@ docker_get_container_logs(struct rt_call *c)
 		return (-1);
 	}
 	/* 1.42+ names the format; before, a TTY's raw bytes fail the frames. */
-	tty = resp.content_type != NULL &&
+	tty = (resp.content_type != NULL &&
 	    strstr(resp.content_type, "raw-stream") != NULL &&
-	    docker_version_cmp(api, "1.42") >= 0;
+	    docker_version_cmp(api, "1.42") >= 0) ||
+	    !docker_logs_multiplexed(resp.body, resp.len);
 	lines = docker_demux_logs(resp.body, resp.len, tty, max, &trunc);
 	r = json_pack("{s:s, s:s, s:b, s:b, s:I, s:o}", "instance", in->name,
 	    "container", call_arg_str(c, "container"), "tty", tty,
@@ -1304,7 +1407,7 @@ docker_remove_image(struct rt_call *c)
 	return (call_ok(c, r));
 }
 
-/* The four prune requests. */
+/* The four prune requests, in docker_prune_part order. */
 static const char *const docker_prunes[] = {
 	"/containers/prune", "/images/prune", "/networks/prune", "/build/prune",
 	NULL
@@ -1350,18 +1453,10 @@ docker_describe_prune(struct rt_call *c)
 static int
 docker_prune_system(struct rt_call *c)
 {
-	static const char *const deleted[] = {
-		"ContainersDeleted", "ImagesDeleted", "NetworksDeleted",
-		"CachesDeleted",
-	};
-	static const char *const names[] = {
-		"containers", "images", "networks", "build_cache",
-	};
 	struct rt_instance *in;
 	struct http_client *cl;
 	struct docker *d;
-	json_t *j, *parts, *errors;
-	json_int_t space = 0, sp;
+	json_t *answers[DOCKER_NPRUNE], *r, *errors;
 	char *path, *why;
 	long status;
 	size_t i, nerr = 0;
@@ -1372,45 +1467,42 @@ docker_prune_system(struct rt_call *c)
 	if ((in = call_instance(c)) == NULL)
 		return (-1);
 	d = docker_of(in);
-	parts = json_object();
 	errors = json_array();
-	for (i = 0; docker_prunes[i] != NULL; i++) {
+	for (i = 0; i < DOCKER_NPRUNE; i++) {
 		why = NULL;
-		j = NULL;
+		answers[i] = NULL;
 		path = docker_prune_path(c, i);
 		if ((cl = http_pool_get(&d->pool, &why)) != NULL) {
-			j = docker_req(d, cl, "POST", path, NULL, NULL,
-			    &status, &kind, &why);
+			answers[i] = docker_req(d, cl, "POST", path, NULL,
+			    NULL, &status, &kind, &why);
 			http_pool_put(&d->pool, cl);
 		}
 		free(path);
-		if (j == NULL) {
+		if (answers[i] == NULL) {
 			json_array_append_new(errors, json_pack("{s:s, s:s}",
-			    "part", names[i], "error", why != NULL ? why :
-			    "failed"));
+			    "part", docker_prune_part(i), "error", why != NULL ?
+			    why : "failed"));
 			free(why);
 			nerr++;
-			continue;
 		}
-		sp = json_integer_value(json_object_get(j, "SpaceReclaimed"));
-		space += sp;
-		json_object_set_new(parts, names[i], json_pack("{s:I, s:I}",
-		    "deleted", (json_int_t)json_array_size(json_object_get(j,
-		    deleted[i])), "space_reclaimed", sp));
-		json_decref(j);
 	}
 	instance_refresh_soon(in);
-	if (nerr == 4) {
-		json_decref(parts);
+	r = docker_parse_prune((const json_t *const *)answers);
+	for (i = 0; i < DOCKER_NPRUNE; i++)
+		json_decref(answers[i]);
+	if (nerr == DOCKER_NPRUNE) {
+		json_decref(r);
 		docker_fail(c, d, "prune failed: %s", json_string_value(
 		    json_object_get(json_array_get(errors, 0), "error")));
 		json_decref(errors);
 		return (-1);
 	}
-	return (call_ok(c, json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}",
-	    "instance", in->name, "action", "prune", "status", nerr == 0 ?
-	    "ok" : "partial", "space_reclaimed", space, "parts", parts,
-	    "errors", errors)));
+	json_object_set_new(r, "instance", json_string(in->name));
+	json_object_set_new(r, "action", json_string("prune"));
+	json_object_set_new(r, "status", json_string(nerr == 0 ? "ok" :
+	    "partial"));
+	json_object_set_new(r, "errors", errors);
+	return (call_ok(c, r));
 }
 
 /* docker_get_system_info: /info, /version and /system/df. */
@@ -1975,7 +2067,8 @@ static const struct rt_tool docker_tools[] = {
 		",\"cgroup_version\":" S_STR ",\"ncpu\":" S_INT ",\"mem_total\":"
 		S_INT ",\"containers\":" S_INT ",\"containers_running\":" S_INT
 		",\"images\":" S_INT ",\"images_size\":" S_INT ",\"volumes_size\":"
-		S_INT ",\"layers_size\":" S_INT ",\"build_cache_size\":" S_INT
+		S_INT ",\"layers_size\":" S_INT ",\"containers_size\":" S_INT
+		",\"build_cache_size\":" S_INT
 		"}}",
 	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
 	    .call = docker_get_system_info,
@@ -2018,5 +2111,7 @@ const struct rt_service docker_service = {
 	.refresh_s = DOCKER_REFRESH_S,
 	.create = docker_create,
 	.destroy = docker_destroy,
+	.env_url = "DOCKER_HOST",
 	.poll = docker_poll,
+	.problems = docker_problems,
 };

@@ -11,7 +11,8 @@
  *   { "engine": { "version", "api_version", "os", "arch" },
  *     "containers": [ {instance, id, short_id, name, image, state, status,
  *                      health, created, cpu, cpu_percent, mem, mem_limit,
- *                      mem_percent, tty} ] }
+ *                      mem_percent, tty} ],
+ *     "refresh": { requests, ms, connections_max, events } }
  * cpu is a fraction (cpu_percent / 100, the dashboard's percent kind);
  * cpu and mem are present only for running containers with a sample.
  */
@@ -83,6 +84,13 @@ json_t *docker_parse_containers(const json_t *list, const char *instance,
 const char *docker_health(const json_t *summary);
 
 /*
+ * Parses a stats body. Unlike core/http's JSON, it accepts counters above
+ * INT64_MAX (cgroup v2's unlimited pids limit is 2^64-1), reading every
+ * number as a double then; the stats readers take either. New, or NULL
+ * with *cause (caller frees).
+ */
+json_t *docker_load_stats(const char *body, size_t len, char **cause);
+/*
  * Reads a one-shot stats answer: memory as docker stats shows it (usage
  * minus inactive file cache), its limit, and the CPU sample. 0, or -1
  * when the answer has no usable numbers.
@@ -103,10 +111,17 @@ json_t *docker_parse_stats(const json_t *stats, const struct docker_cpu *prev);
  * size) unless tty, which is raw. Returns a new array of {stream, text}
  * lines, keeping at most max_bytes of text (the last ones); *truncated
  * says whether some were dropped. A body that is not a valid frame
- * sequence is treated as raw.
+ * sequence is treated as raw, like tty: one "tty" stream.
  */
 json_t *docker_demux_logs(const char *buf, size_t len, bool tty,
     size_t max_bytes, bool *truncated);
+
+/*
+ * Whether a logs body is a complete sequence of 8-byte-header frames. A
+ * TTY container's body is raw; API 1.42+ also says so in Content-Type,
+ * 1.41 does not, so a body that is not framed is taken as a TTY's.
+ */
+bool docker_logs_multiplexed(const char *buf, size_t len);
 
 /* Inspect (GET /containers/{id}/json) summarised; env values dropped. */
 json_t *docker_parse_inspect(const json_t *inspect, const char *instance);
@@ -114,9 +129,24 @@ json_t *docker_parse_inspect(const json_t *inspect, const char *instance);
 json_t *docker_parse_images(const json_t *list, const char *instance);
 json_t *docker_parse_networks(const json_t *list, const char *instance);
 json_t *docker_parse_volumes(const json_t *answer, const char *instance);
-/* The system info summary from /info, /version and /system/df. New. */
+/*
+ * The system info summary from /info, /version and /system/df (either
+ * shape: v1.52+ ImageUsage/VolumeUsage/... totals, or the older arrays
+ * with LayersSize). New.
+ */
 json_t *docker_parse_system(const json_t *info, const json_t *version,
     const json_t *df, const char *instance);
+
+/*
+ * A prune is four requests (the API has no single one): containers,
+ * images, networks, build cache, in that order. docker_parse_prune sums
+ * their answers (NULL for a part that failed) into {space_reclaimed,
+ * parts: {NAME: {deleted, space_reclaimed}}}. New.
+ */
+#define DOCKER_NPRUNE 4
+json_t *docker_parse_prune(const json_t *const answers[DOCKER_NPRUNE]);
+/* "containers", "images", "networks", "build_cache"; NULL past them. */
+const char *docker_prune_part(size_t i);
 
 /* Resets a progress (fields freed). */
 void docker_progress_init(struct docker_progress *);

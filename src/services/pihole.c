@@ -1917,4 +1917,5 @@ const struct rt_service pihole_service = {
 	.create = ph_create,
 	.destroy = ph_destroy,
 	.poll = ph_poll,
+	.problems = pihole_problems,
 };

@@ -2249,4 +2249,5 @@ const struct rt_service proxmox_service = {
 	.create = pve_create,
 	.destroy = pve_destroy,
 	.poll = pve_poll,
+	.problems = proxmox_problems,
 };

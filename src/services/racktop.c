@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/call.h"
+#include "core/problems.h"
 #include "core/registry.h"
 #include "core/snapshot.h"
 #include "services/services.h"
@@ -88,6 +89,40 @@ racktop_status(struct rt_call *c)
 	return (call_list_result(c, items, 0, NULL));
 }
 
+#define PROBLEM_ITEM \
+	"{\"type\":\"object\",\"required\":[\"severity\",\"kind\"," \
+	"\"service\",\"instance\",\"target\",\"message\"],\"properties\":{" \
+	"\"severity\":{\"enum\":[\"crit\",\"warn\"]}," \
+	"\"kind\":{\"type\":\"string\"}," \
+	"\"service\":{\"type\":\"string\"}," \
+	"\"instance\":{\"type\":\"string\"}," \
+	"\"target\":{\"type\":\"string\"}," \
+	"\"message\":{\"type\":\"string\"}}}"
+
+/* racktop_problems: what needs attention, across every instance. */
+static int
+racktop_problems(struct rt_call *c)
+{
+	const char *svc = call_arg_str(c, "service");
+	const char *sev = call_arg_str(c, "severity");
+	json_t *all = problems_collect(call_registry(c)), *items, *p;
+	size_t i;
+
+	items = json_array();
+	json_array_foreach(all, i, p) {
+		if (svc != NULL && strcmp(svc, json_string_value(
+		    json_object_get(p, "service"))) != 0)
+			continue;
+		if (sev != NULL && strcmp(sev, PROBLEM_CRIT) == 0 &&
+		    strcmp(json_string_value(json_object_get(p, "severity")),
+		    PROBLEM_CRIT) != 0)
+			continue;
+		json_array_append(items, p);
+	}
+	json_decref(all);
+	return (call_list_result(c, items, 0, NULL));
+}
+
 static const struct rt_tool racktop_tools[] = {
 	{
 	    .name = "racktop_status",
@@ -103,6 +138,27 @@ static const struct rt_tool racktop_tools[] = {
 	    .output_schema = RT_SCHEMA_LIST_OUTPUT(STATUS_ITEM),
 	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
 	    .call = racktop_status,
+	},
+	{
+	    .name = "racktop_problems",
+	    .title = "What needs attention",
+	    .description = "One list of what needs attention across every "
+		"service, most urgent first: instances unreachable, refused or "
+		"stale, nodes offline, unhealthy or failed containers, devices "
+		"offline, Pi-hole blocking off, expiring keys and certificates, "
+		"old backups. Each problem names its service, instance and "
+		"target. Check this first when asked whether the lab is fine.",
+	    .input_schema = "{\"type\":\"object\",\"additionalProperties\":"
+		"false,\"properties\":{\"service\":{\"type\":\"string\","
+		"\"pattern\":\"^[a-z0-9]+$\",\"examples\":[\"docker\"],"
+		"\"x-counterexamples\":[\"Docker Engine\"],\"description\":"
+		"\"Only problems of this service.\"},\"severity\":{\"enum\":"
+		"[\"crit\",\"warn\"],\"description\":\"crit: only critical "
+		"problems; warn (the default): every problem.\"},"
+		RT_SCHEMA_LIST_PROPS "}}",
+	    .output_schema = RT_SCHEMA_LIST_OUTPUT(PROBLEM_ITEM),
+	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
+	    .call = racktop_problems,
 	},
 	{ .name = NULL },
 };

@@ -14,6 +14,14 @@ extern const struct rt_service docker_service;
 extern const struct rt_service tailscale_service;
 extern const struct rt_service cloudflare_service;
 
+/* Each backend's problems rule (NAME-problems.c; see core/problems.h). */
+void proxmox_problems(const json_t *, json_t *);
+void docker_problems(const json_t *, json_t *);
+void unifi_problems(const json_t *, json_t *);
+void pihole_problems(const json_t *, json_t *);
+void tailscale_problems(const json_t *, json_t *);
+void cloudflare_problems(const json_t *, json_t *);
+
 /* The production table, NULL-terminated (table.c). */
 extern const struct rt_service *const rt_services[];
 

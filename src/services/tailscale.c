@@ -1295,4 +1295,5 @@ const struct rt_service tailscale_service = {
 	.create = ts_create,
 	.destroy = ts_destroy,
 	.poll = ts_poll,
+	.problems = tailscale_problems,
 };

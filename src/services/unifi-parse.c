@@ -7,9 +7,11 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/xmalloc.h"
 #include "services/unifi.h"
@@ -134,12 +136,20 @@ unifi_copy_str(json_t *dst, const char *to, const json_t *src,
 		json_object_set_new(dst, to, json_string(json_string_value(v)));
 }
 
-/* Copies member from of src into dst as to, when it is a number. */
+/*
+ * Copies member from of src into dst as to, when it is a number. Controllers
+ * also send some numbers as strings ("uptime": "3971849" in system-stats,
+ * "channel": "44" in events): a string that is a whole decimal number
+ * counts, anything else is left out.
+ */
 static void
 unifi_copy_num(json_t *dst, const char *to, const json_t *src,
     const char *from)
 {
 	const json_t *v = json_object_get(src, from);
+	const char *s;
+	char *end;
+	long long n;
 
 	if (json_is_integer(v))
 		json_object_set_new(dst, to, json_integer(
@@ -147,6 +157,13 @@ unifi_copy_num(json_t *dst, const char *to, const json_t *src,
 	else if (json_is_real(v))
 		json_object_set_new(dst, to, json_integer(
 		    (json_int_t)json_real_value(v)));
+	else if (json_is_string(v)) {
+		s = json_string_value(v);
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (end != s && *end == '\0' && errno == 0)
+			json_object_set_new(dst, to, json_integer(n));
+	}
 }
 
 /* Copies a boolean member (also 0/1) as to. */
@@ -182,6 +199,7 @@ static json_t *
 unifi_sta_row(const json_t *it, const char *instance)
 {
 	json_t *row = json_object();
+	const json_t *wired;
 
 	json_object_set_new(row, "instance", json_string(instance));
 	if (!unifi_set_mac(row, "mac", it, "mac")) {
@@ -192,15 +210,26 @@ unifi_sta_row(const json_t *it, const char *instance)
 	unifi_copy_str(row, "name", it, "hostname");
 	unifi_copy_str(row, "name", it, "name");
 	unifi_copy_str(row, "ip", it, "ip");
-	if (json_object_get(it, "is_wired") != NULL)
+	wired = json_object_get(it, "is_wired");
+	if (json_is_boolean(wired))
 		json_object_set_new(row, "type", json_string(json_is_true(
-		    json_object_get(it, "is_wired")) ? "wired" : "wireless"));
+		    wired) ? "wired" : "wireless"));
 	unifi_copy_str(row, "network", it, "network");
 	unifi_copy_str(row, "essid", it, "essid");
-	if (!unifi_set_mac(row, "uplink_mac", it, "ap_mac"))
-		unifi_set_mac(row, "uplink_mac", it, "sw_mac");
-	unifi_copy_num(row, "port", it, "sw_port");
+	/*
+	 * A wireless client also carries sw_mac and sw_port: the switch port
+	 * its AP hangs off. The client's own uplink is the AP; only a wired
+	 * client sits on a switch port.
+	 */
+	if (json_is_true(wired) || !unifi_set_mac(row, "uplink_mac", it,
+	    "ap_mac")) {
+		if (unifi_set_mac(row, "uplink_mac", it, "sw_mac"))
+			unifi_copy_num(row, "port", it, "sw_port");
+	}
 	unifi_copy_num(row, "signal", it, "signal");
+	/* Wired clients count their traffic as wired-rx_bytes. */
+	unifi_copy_num(row, "rx_bytes", it, "wired-rx_bytes");
+	unifi_copy_num(row, "tx_bytes", it, "wired-tx_bytes");
 	unifi_copy_num(row, "rx_bytes", it, "rx_bytes");
 	unifi_copy_num(row, "tx_bytes", it, "tx_bytes");
 	unifi_copy_num(row, "uptime", it, "uptime");
@@ -346,6 +375,9 @@ unifi_parse_health(const json_t *data)
 		{ "latency", "latency_ms" }, { "rx_bytes-r", "rx_rate" },
 		{ "tx_bytes-r", "tx_rate" },
 		{ "remote_user_num_active", "vpn_users" },
+		{ "site_to_site_num_active", "vpn_site_to_site_up" },
+		{ "num_sta", "clients" }, { "uptime", "uptime" },
+		{ "drops", "drops" },
 	};
 	json_t *rows = json_array(), *row;
 	const json_t *it;
@@ -365,6 +397,10 @@ unifi_parse_health(const json_t *data)
 		unifi_copy_str(row, "wan_ip", it, "wan_ip");
 		unifi_copy_str(row, "isp_name", it, "isp_name");
 		unifi_copy_str(row, "gateway_version", it, "gw_version");
+		unifi_copy_bool(row, "vpn_remote_user", it,
+		    "remote_user_enabled");
+		unifi_copy_bool(row, "vpn_site_to_site", it,
+		    "site_to_site_enabled");
 		json_array_append_new(rows, row);
 	}
 	return (rows);
@@ -411,7 +447,8 @@ unifi_parse_int_clients(const json_t *data, const json_t *devices,
 	json_t *rows = json_array(), *row;
 	const json_t *it, *dev;
 	const char *type, *access, *up;
-	size_t i;
+	char low[32];
+	size_t i, k;
 
 	json_array_foreach(data, i, it) {
 		row = json_object();
@@ -423,9 +460,13 @@ unifi_parse_int_clients(const json_t *data, const json_t *devices,
 		unifi_copy_str(row, "name", it, "name");
 		unifi_copy_str(row, "ip", it, "ipAddress");
 		type = json_string_value(json_object_get(it, "type"));
-		if (type != NULL)
-			json_object_set_new(row, "type", json_string(
-			    strcmp(type, "WIRED") == 0 ? "wired" : "wireless"));
+		/* WIRED, WIRELESS; VPN and TELEPORT clients are neither. */
+		if (type != NULL) {
+			for (k = 0; type[k] != '\0' && k < sizeof low - 1; k++)
+				low[k] = (char)tolower((unsigned char)type[k]);
+			low[k] = '\0';
+			json_object_set_new(row, "type", json_string(low));
+		}
 		up = json_string_value(json_object_get(it, "uplinkDeviceId"));
 		if (up != NULL && devices != NULL &&
 		    (dev = unifi_find_id(devices, up)) != NULL)
@@ -619,11 +660,15 @@ unifi_parse_fw_policies(const json_t *data, const char *instance)
 		unifi_copy_str(row, "name", it, "name");
 		json_object_set_new(row, "enabled", json_boolean(json_is_true(
 		    json_object_get(it, "enabled"))));
-		/* One word for the verdict in both kinds: accept|drop|reject. */
+		/*
+		 * One word for the verdict in both kinds: accept|drop|reject.
+		 * Consoles say BLOCK; the community description says DROP.
+		 */
 		action = json_string_value(json_object_get(it, "action"));
 		if (action != NULL)
 			json_object_set_new(row, "action", json_string(
 			    strcasecmp(action, "ALLOW") == 0 ? "accept" :
+			    strcasecmp(action, "BLOCK") == 0 ||
 			    strcasecmp(action, "DROP") == 0 ? "drop" :
 			    strcasecmp(action, "REJECT") == 0 ? "reject" :
 			    action));

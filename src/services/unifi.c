@@ -10,14 +10,16 @@
  *                  integration/v1, sites by UUID). The first classic
  *                  request (the poller's stat/health) probes whether the
  *                  key also opens the classic endpoints that health,
- *                  block, kick, reboot, vouchers, WLANs and firewall rules
- *                  need; when it does not, those say a local account is
- *                  needed.
+ *                  block, kick, vouchers, WLANs and firewall rules need;
+ *                  when it does not, those say a local account is needed
+ *                  and reboot restarts through the Integration API.
  *   user+password  POST /api/auth/login (UniFi OS: TOKEN cookie, whose JWT
  *                  payload carries the CSRF token, paths under
  *                  /proxy/network) or, when that is 404, POST /api/login
  *                  (classic: unifises + csrf_token cookies, no prefix).
- *                  Writes send X-CSRF-Token. A 401 logs in again once.
+ *                  Writes send X-CSRF-Token. A 401, or a 403 for the
+ *                  CSRF token (the console renewed it), logs in again
+ *                  once.
  *
  * DESIGN
  * Owner: one struct unifi per configured instance, created and destroyed
@@ -350,6 +352,20 @@ unifi_classic_set(struct unifi *u, int v)
 	pthread_mutex_unlock(&u->login);
 }
 
+/*
+ * Whether an answer is a write refused for its CSRF token: 403 with
+ * api.err.InvalidCSRFToken (classic controllers and the Network
+ * application behind UniFi OS say so in meta.msg).
+ */
+static bool
+unifi_csrf_refused(const char *method, long status, const json_t *j)
+{
+	const char *m = unifi_body_msg(j);
+
+	return (status == 403 && strcmp(method, "GET") != 0 && m != NULL &&
+	    strstr(m, "CSRF") != NULL);
+}
+
 #define UNIFI_NEEDS_ACCOUNT "the API key does not open the classic " \
 	"endpoints this needs; configure a local account (user and password)"
 
@@ -372,6 +388,7 @@ unifi_req(struct unifi *u, struct http_client *cl, const char *method,
 	json_t *j = NULL;
 	long st = 0;
 	int attempt, n;
+	bool csrf_sent = false;
 
 	if (status != NULL)
 		*status = 0;
@@ -386,6 +403,7 @@ unifi_req(struct unifi *u, struct http_client *cl, const char *method,
 			return (NULL);
 		n = 0;
 		hdrs[n++] = auth;
+		csrf_sent = csrf != NULL;
 		if (csrf != NULL && strcmp(method, "GET") != 0)
 			hdrs[n++] = csrf;
 		hdrs[n] = NULL;
@@ -394,8 +412,12 @@ unifi_req(struct unifi *u, struct http_client *cl, const char *method,
 		free(full);
 		free(auth);
 		free(csrf);
-		/* A session may have expired: log in once more. */
-		if (st == 401 && u->key_hdr == NULL && attempt == 0) {
+		/*
+		 * A session may have expired, or its CSRF token been renewed
+		 * by the console: log in once more.
+		 */
+		if (u->key_hdr == NULL && attempt == 0 && (st == 401 ||
+		    unifi_csrf_refused(method, st, j))) {
 			json_decref(j);
 			j = NULL;
 			free(why);
@@ -428,6 +450,15 @@ unifi_req(struct unifi *u, struct http_client *cl, const char *method,
 	if (j == NULL) {
 		*kind = RT_ERR_UPSTREAM;
 		*cause = why;
+		return (NULL);
+	}
+	if (unifi_csrf_refused(method, st, j)) {
+		*kind = RT_ERR_AUTH;
+		xasprintf(cause, "%s %s: HTTP %ld: %s — the controller refused "
+		    "the session's CSRF token%s", method, path, st,
+		    unifi_body_msg(j), csrf_sent ? "" : " (its login answer "
+		    "carried none)");
+		json_decref(j);
 		return (NULL);
 	}
 	if (st == 401 || st == 403) {
@@ -1188,7 +1219,8 @@ unifi_plan_reboot(struct rt_call *c, struct unifi_plan *pl)
 {
 	struct rt_instance *in;
 	struct unifi *u;
-	char mac[UNIFI_MAC_LEN];
+	char mac[UNIFI_MAC_LEN], *site;
+	const char *id;
 	bool missing;
 
 	memset(pl, 0, sizeof *pl);
@@ -1197,8 +1229,14 @@ unifi_plan_reboot(struct rt_call *c, struct unifi_plan *pl)
 	u = unifi_of(in);
 	if (unifi_mac_norm(call_arg_str(c, "mac"), mac) != 0)
 		return (call_fail(c, "arguments.mac: not a MAC address"));
-	if (unifi_classic_get(u) == 0)
-		return (unifi_fail(c, in, "%s", UNIFI_NEEDS_ACCOUNT));
+	/*
+	 * A key that does not open cmd/devmgr still restarts through the
+	 * Integration API (RESTART, no hard reboot there).
+	 */
+	if (unifi_classic_get(u) == 0 && json_is_true(json_object_get(c->args,
+	    "hard")))
+		return (unifi_fail(c, in, "hard=true needs cmd/devmgr: %s",
+		    UNIFI_NEEDS_ACCOUNT));
 	pl->in = in;
 	pl->action = "reboot";
 	/* Decide on the state as it is now, not as last polled. */
@@ -1217,6 +1255,25 @@ unifi_plan_reboot(struct rt_call *c, struct unifi_plan *pl)
 		return (-1);
 	}
 	pl->method = "POST";
+	if (unifi_classic_get(u) == 0) {
+		pthread_mutex_lock(&u->login);
+		site = u->site_id != NULL ? xstrdup(u->site_id) : NULL;
+		pthread_mutex_unlock(&u->login);
+		id = json_string_value(json_object_get(pl->target, "id"));
+		if (site == NULL || id == NULL) {
+			unifi_fail(c, in, "device %s: no Integration API id "
+			    "yet; try again after a refresh", mac);
+			free(site);
+			unifi_plan_free(pl);
+			return (-1);
+		}
+		pl->api = UNIFI_API_INT;
+		xasprintf(&pl->path, "/integration/v1/sites/%s/devices/%s/"
+		    "actions", site, id);
+		free(site);
+		pl->body = json_pack("{s:s}", "action", "RESTART");
+		return (0);
+	}
 	pl->api = UNIFI_API_CLASSIC;
 	pl->path = unifi_site_path(u, "/cmd/devmgr");
 	pl->body = json_pack("{s:s, s:s, s:s}", "cmd", "restart", "mac", mac,
@@ -1977,4 +2034,5 @@ const struct rt_service unifi_service = {
 	.create = unifi_create,
 	.destroy = unifi_destroy,
 	.poll = unifi_poll,
+	.problems = unifi_problems,
 };

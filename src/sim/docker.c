@@ -11,13 +11,22 @@
  * Small scale: 12 containers; --scale large or N: that many (svc-NNNN),
  * two thirds running. Health appears in the list from API 1.52, and in the
  * status text ("Up 5 minutes (healthy)") always, as on real engines.
+ *
+ * Refresh windows, for the connection budget: every GET /containers/json
+ * opens a window that the next one closes; the list and stats requests in
+ * it are counted with the distinct connections that carried them (the
+ * socket's inode: unique while open, and sockfs numbers are not reused
+ * soon). GET /_sim/refreshes (not part of the Engine API) reports them.
  */
 #include "config.h"
+
+#include <sys/stat.h>
 
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/xmalloc.h"
 #include "sim/scenario.h"
@@ -44,7 +53,22 @@ struct dk_container {
 	int		 exit_code;
 };
 
+/* The requests of one refresh (see the top of the file). */
+struct dk_window {
+	bool			 open;
+	int64_t			 start_ms;	/* monotonic */
+	int64_t			 last_ms;
+	int			 requests;
+	json_t			*conns;		/* inode -> requests */
+};
+
 struct dk {
+	struct dk_window	 win;
+	json_t			*windows;	/* the last closed ones */
+	int			 nwindows;
+	int			 max_conns;
+	int			 max_requests;
+	int64_t			 max_ms;
 	struct dk_container	*c;
 	int			 n;
 	int			 size;
@@ -127,6 +151,7 @@ dk_create(struct sim_service *svc)
 
 	sim_service_use_unix(svc, "docker.sock");
 	d->rng = sc->seed ^ 0xd0c4e7ULL;
+	d->windows = json_array();
 	d->events = json_array();
 	d->images = json_array();
 	if (sc->nguests <= 20) {
@@ -172,7 +197,93 @@ dk_destroy(void *arg)
 	free(d->c);
 	json_decref(d->events);
 	json_decref(d->images);
+	json_decref(d->win.conns);
+	json_decref(d->windows);
 	free(d);
+}
+
+/* Monotonic milliseconds. */
+static int64_t
+dk_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* A window as JSON. New. */
+static json_t *
+dk_window_json(const struct dk_window *w)
+{
+	return (json_pack("{s:i, s:i, s:I}", "requests", w->requests,
+	    "connections", (int)json_object_size(w->conns), "ms",
+	    (json_int_t)(w->last_ms - w->start_ms)));
+}
+
+/*
+ * Counts a list or stats request in the current refresh window; a list
+ * (start) closes the window and opens the next (lock held).
+ */
+static void
+dk_track(struct sim_service *svc, struct sim_request *req, bool start)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct dk *d = sim_service_data(svc);
+	struct dk_window *w = &d->win;
+	struct stat sb;
+	char key[32];
+	json_t *n;
+	int conns;
+
+	if (start && w->open) {
+		conns = (int)json_object_size(w->conns);
+		if (conns > d->max_conns)
+			d->max_conns = conns;
+		if (w->requests > d->max_requests)
+			d->max_requests = w->requests;
+		if (w->last_ms - w->start_ms > d->max_ms)
+			d->max_ms = w->last_ms - w->start_ms;
+		json_array_append_new(d->windows, dk_window_json(w));
+		if (json_array_size(d->windows) > 20)
+			json_array_remove(d->windows, 0);
+		d->nwindows++;
+		w->open = false;
+	}
+	if (start) {
+		json_decref(w->conns);
+		w->conns = json_object();
+		w->requests = 0;
+		w->start_ms = dk_mono_ms();
+		w->open = true;
+	}
+	if (!w->open)
+		return;
+	w->requests++;
+	w->last_ms = dk_mono_ms();
+	ci = MHD_get_connection_info(req->conn,
+	    MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL || fstat(ci->connect_fd, &sb) != 0)
+		return;
+	snprintf(key, sizeof key, "%llu", (unsigned long long)sb.st_ino);
+	n = json_object_get(w->conns, key);
+	json_object_set_new(w->conns, key, json_integer(n != NULL ?
+	    json_integer_value(n) + 1 : 1));
+}
+
+/* GET /_sim/refreshes: the refresh windows so far. */
+static void
+dk_sim_refreshes(struct sim_service *svc, struct sim_request *req,
+    struct sim_response *resp)
+{
+	struct dk *d = sim_service_data(svc);
+
+	(void)req;
+	sim_reply_json_new(resp, 200, json_pack("{s:i, s:i, s:i, s:I, s:O,"
+	    " s:o}", "refreshes", d->nwindows, "max_connections",
+	    d->max_conns, "max_requests", d->max_requests, "max_ms",
+	    (json_int_t)d->max_ms, "windows", d->windows, "current",
+	    d->win.open ? dk_window_json(&d->win) : json_null()));
 }
 
 /* The engine's error body. */
@@ -314,6 +425,7 @@ dk_list(struct sim_service *svc, struct sim_request *req,
 	char			 status[96], name[80];
 	int			 i;
 
+	dk_track(svc, req, true);
 	for (i = 0; i < d->n; i++) {
 		c = &d->c[i];
 		if (c->gone || (!c->running && (all == NULL ||
@@ -405,6 +517,7 @@ dk_stats(struct sim_service *svc, struct sim_request *req,
 	int64_t			 now = sim_now_ms(svc), up;
 	json_int_t		 total, system;
 
+	dk_track(svc, req, false);
 	if ((c = dk_find(svc, req, resp)) == NULL)
 		return;
 	up = c->running ? now - c->started_ms : 0;
@@ -898,6 +1011,7 @@ dk_events(struct sim_service *svc, struct sim_request *req,
 
 static const struct sim_route dk_routes[] = {
 	{ "GET", "/_ping", dk_ping, SIM_ROUTE_NOAUTH },
+	{ "GET", "/_sim/refreshes", dk_sim_refreshes, SIM_ROUTE_NOAUTH },
 	{ "GET", "/version", dk_version, 0 },
 	{ "GET", "/{v}/_ping", dk_ping, 0 },
 	{ "GET", "/{v}/version", dk_version, 0 },

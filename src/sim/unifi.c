@@ -24,8 +24,10 @@
  * list/user with blocked true.
  *
  * POST /state ops: set_mode, set_key_classic, set_firewall {"zone":b},
- * expire_sessions, set_device_state {"name"|"mac","state":"online"|
- * "offline"}.
+ * expire_sessions, rotate_csrf (every session's token changes),
+ * set_login_csrf {"enabled":b} (false: logins hand out no token, so
+ * every write is refused), set_device_state {"name"|"mac","state":
+ * "online"|"offline"}.
  */
 #include "config.h"
 
@@ -78,6 +80,7 @@ struct unifi_client {
 struct unifi_session {
 	char			 cookie[512];
 	char			 csrf[40];
+	bool			 csrf_told;	/* the login answer carried it */
 	bool			 os;
 	int64_t			 expires_ms;
 	struct unifi_session	*next;
@@ -87,6 +90,7 @@ struct unifi {
 	uint64_t		 rng;
 	bool			 classic_mode;
 	bool			 key_classic;
+	bool			 login_csrf;	/* login hands out a token */
 	bool			 zone;
 	char			 api_key[48];
 	char			 user[16];
@@ -193,6 +197,7 @@ unifi_create(struct sim_service *svc)
 	u = xcalloc(1, sizeof *u);
 	u->rng = sc->seed ^ 0x0f1e2d3cULL;
 	u->key_classic = true;
+	u->login_csrf = true;
 	u->zone = true;
 	r = scenario_rand(&u->rng);
 	snprintf(u->api_key, sizeof u->api_key, "%016llx%016llx",
@@ -498,10 +503,18 @@ unifi_session_new(struct sim_service *svc, bool os)
 	s->os = os;
 	s->expires_ms = now + UNIFI_SESSION_MS;
 	unifi_uuid(&u->rng, s->csrf, sizeof s->csrf);
+	/* With set_login_csrf false the token exists but is never told. */
+	s->csrf_told = u->login_csrf;
 	if (os) {
-		xasprintf(&payload, "{\"userId\":\"%s\",\"csrfToken\":\"%s\","
-		    "\"iat\":%lld,\"exp\":%lld}", u->user, s->csrf,
-		    (long long)(now / 1000), (long long)(s->expires_ms / 1000));
+		if (s->csrf_told)
+			xasprintf(&payload, "{\"userId\":\"%s\",\"csrfToken\":"
+			    "\"%s\",\"iat\":%lld,\"exp\":%lld}", u->user,
+			    s->csrf, (long long)(now / 1000),
+			    (long long)(s->expires_ms / 1000));
+		else
+			xasprintf(&payload, "{\"userId\":\"%s\",\"iat\":%lld,"
+			    "\"exp\":%lld}", u->user, (long long)(now / 1000),
+			    (long long)(s->expires_ms / 1000));
 		h = unifi_b64url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", 27);
 		p = unifi_b64url(payload, strlen(payload));
 		snprintf(s->cookie, sizeof s->cookie, "%s.%s.%016llx", h, p,
@@ -541,15 +554,19 @@ unifi_set_cookies(struct sim_response *resp, struct unifi_session *s)
 		    "httponly", s->cookie);
 		sim_reply_header(resp, "Set-Cookie", v);
 		free(v);
-		sim_reply_header(resp, "X-CSRF-Token", s->csrf);
+		if (s->csrf_told)
+			sim_reply_header(resp, "X-CSRF-Token", s->csrf);
 	} else {
 		xasprintf(&v, "unifises=%s; Path=/; Secure; HttpOnly",
 		    s->cookie);
 		sim_reply_header(resp, "Set-Cookie", v);
 		free(v);
-		xasprintf(&v, "csrf_token=%s; Path=/; Secure", s->csrf);
-		sim_reply_header(resp, "Set-Cookie", v);
-		free(v);
+		if (s->csrf_told) {
+			xasprintf(&v, "csrf_token=%s; Path=/; Secure",
+			    s->csrf);
+			sim_reply_header(resp, "Set-Cookie", v);
+			free(v);
+		}
 	}
 	return (0);
 #else
@@ -700,13 +717,19 @@ unifi_sta(struct sim_service *svc, struct sim_request *req,
 			continue;
 		d = &u->devices[cl->uplink];
 		up = (now - cl->assoc_ms) / 1000;
+		/*
+		 * As recorded controllers answer: a wired client counts its
+		 * traffic as wired-rx_bytes, a wireless one as rx_bytes.
+		 */
 		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:I, "
 		    "s:I, s:I, s:I, s:I, s:b, s:b, s:b, s:s, s:I}", "_id",
 		    cl->id, "mac", cl->mac, "hostname", cl->name, "ip", cl->ip,
 		    "oui", "Generic", "is_wired", cl->wired, "network",
 		    cl->network, "site_id", "65a100000000000000000000",
-		    "uptime", (json_int_t)up, "rx_bytes", (json_int_t)(up *
-		    cl->rate), "tx_bytes", (json_int_t)(up * cl->rate / 4),
+		    "uptime", (json_int_t)up, cl->wired ? "wired-rx_bytes" :
+		    "rx_bytes", (json_int_t)(up * cl->rate), cl->wired ?
+		    "wired-tx_bytes" : "tx_bytes", (json_int_t)(up * cl->rate /
+		    4),
 		    "first_seen", (json_int_t)(cl->assoc_ms / 1000 - 86400),
 		    "last_seen", (json_int_t)(now / 1000), "is_guest", 0,
 		    "authorized", 1, "blocked", 0, "user_id", cl->id,
@@ -719,6 +742,11 @@ unifi_sta(struct sim_service *svc, struct sim_request *req,
 			    json_integer(1000));
 		} else {
 			json_object_set_new(o, "ap_mac", json_string(d->mac));
+			/* Also the switch port the AP hangs off, as real. */
+			json_object_set_new(o, "sw_mac", json_string(
+			    u->devices[1].mac));
+			json_object_set_new(o, "sw_port", json_integer(
+			    cl->uplink + 1));
 			json_object_set_new(o, "essid", json_string(
 			    strcmp(cl->network, "IoT") == 0 ? "IoT" : "Home"));
 			json_object_set_new(o, "signal", json_integer(
@@ -1188,6 +1216,47 @@ unifi_int_devices(struct sim_service *svc, struct sim_request *req,
 	unifi_paged(resp, all, off, lim);
 }
 
+/*
+ * POST /integration/v1/sites/{siteId}/devices/{deviceId}/actions with
+ * {"action":"RESTART"}: an empty 200, as consoles answer.
+ */
+static void
+unifi_int_device_action(struct sim_service *svc, struct sim_request *req,
+    struct sim_response *resp)
+{
+	struct unifi		*u = sim_service_data(svc);
+	struct unifi_device	*d = NULL;
+	const char		*did = json_string_value(json_object_get(
+	    req->params, "deviceId"));
+	const char		*action = sim_arg(req, "action");
+	json_int_t		 off, lim;
+	int			 i;
+
+	if (unifi_page(svc, req, resp, &off, &lim) != 0)
+		return;
+	for (i = 0; did != NULL && i < UNIFI_NDEVICES; i++) {
+		if (strcmp(u->devices[i].id, did) == 0)
+			d = &u->devices[i];
+	}
+	if (d == NULL) {
+		unifi_int_err(svc, req, resp, 404, "NOT_FOUND",
+		    "Device not found");
+		return;
+	}
+	if (action == NULL || strcmp(action, "RESTART") != 0) {
+		unifi_int_err(svc, req, resp, 400, "BAD_REQUEST",
+		    "Invalid request: action must be RESTART");
+		return;
+	}
+	if (d->state != 1) {
+		unifi_int_err(svc, req, resp, 400, "BAD_REQUEST",
+		    "Device is not connected");
+		return;
+	}
+	d->boot_ms = sim_now_ms(svc);
+	sim_reply_text(resp, 200, "");
+}
+
 /* GET /integration/v1/sites/{siteId}/clients: connected clients. */
 static void
 unifi_int_clients(struct sim_service *svc, struct sim_request *req,
@@ -1260,6 +1329,21 @@ unifi_state(struct sim_service *svc, json_t *j, char **cause)
 			    "enabled"));
 		else
 			u->zone = json_is_true(json_object_get(j, "zone"));
+		return (0);
+	}
+	/* The console renews CSRF tokens: old ones stop working. */
+	if (strcmp(op, "rotate_csrf") == 0) {
+		for (s = u->sessions; s != NULL; s = s->next)
+			unifi_uuid(&u->rng, s->csrf, sizeof s->csrf);
+		return (0);
+	}
+	if (strcmp(op, "set_login_csrf") == 0) {
+		if (!json_is_boolean(json_object_get(j, "enabled"))) {
+			*cause = xstrdup("set_login_csrf needs a boolean "
+			    "enabled");
+			return (-1);
+		}
+		u->login_csrf = json_is_true(json_object_get(j, "enabled"));
 		return (0);
 	}
 	if (strcmp(op, "expire_sessions") == 0) {
@@ -1336,6 +1420,8 @@ static const struct sim_route unifi_routes[] = {
 	    unifi_int_devices, 0 },
 	{ "GET", UNIFI_PREFIX "/integration/v1/sites/{siteId}/clients",
 	    unifi_int_clients, 0 },
+	{ "POST", UNIFI_PREFIX "/integration/v1/sites/{siteId}/devices/"
+	    "{deviceId}/actions", unifi_int_device_action, 0 },
 	UNIFI_CLASSIC_ROUTES(UNIFI_PREFIX),
 	UNIFI_CLASSIC_ROUTES(""),
 	{ NULL, NULL, NULL, 0 }

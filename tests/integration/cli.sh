@@ -54,4 +54,17 @@ grep -q '"items": \[\]' "$TMPD/out.json" || fail "socket result: $(cat "$TMPD/ou
 $RACKTOP --headless --config "$TMPD/empty.conf" --socket "$S" 2>"$TMPD/err" &&
     fail "second racktop started"
 grep -q "another racktop" "$TMPD/err" || fail "second racktop message: $(cat "$TMPD/err")"
+
+# The server's limits come from the configuration: a line over max_message
+# gets the oversized-message error, then the connection closes.
+printf '[racktop]\nmax_message = 2048\n' >"$TMPD/small.conf"
+S2=$TMPD/run2/mcp.sock
+start_bg $RACKTOP --headless --config "$TMPD/small.conf" --socket "$S2"
+wait_for test -S "$S2" || fail "second socket did not appear"
+pad=$(head -c 3000 /dev/zero | tr '\0' x)
+printf '{"jsonrpc":"2.0","id":1,"method":"ping","params":{"p":"%s"}}\n' "$pad" |
+    socat -t 5 - "UNIX-CONNECT:$S2" >"$TMPD/big.out" 2>&1
+grep -q '"code":-32600' "$TMPD/big.out" ||
+    fail "max_message not applied: $(head -c 300 "$TMPD/big.out")"
+grep -q '2048' "$TMPD/big.out" || fail "limit not named: $(cat "$TMPD/big.out")"
 exit 0

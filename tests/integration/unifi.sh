@@ -1,9 +1,10 @@
 #!/bin/sh
 # UniFi backend end to end: racktop --headless against racktop-sim through
 # the socket in each auth mode (API key, UniFi OS login, classic login),
-# every tool, failure paths (bad key and password, missing CSRF token, an
-# expired session renewed, a key that does not open the classic endpoints,
-# a device offline, 500, garbage, timeout) and 5,000 clients at large
+# every tool, failure paths (bad key and password, a missing or renewed
+# CSRF token, an expired session renewed, a key that does not open the
+# classic endpoints: every tool, a device offline, 500, garbage, timeout)
+# and 5,000 clients at large
 # scale with the poller's RSS. Needs RACKTOP and RACKTOP_SIM.
 . "${srcdir:-.}/tests/integration/lib.sh"
 : "${RACKTOP_SIM:?set RACKTOP_SIM}"
@@ -26,7 +27,7 @@ start_rt() {
 		echo '[unifi "lab"]'
 		echo "url = $(jq -r .unifi.url "$ep")"
 		if [ "$2" = key ]; then
-			echo "api_key = $(jq -r .unifi.api_key "$ep")"
+			echo "api_key = ${3:-$(jq -r .unifi.api_key "$ep")}"
 		else
 			echo "user = $(jq -r .unifi.user "$ep")"
 			echo "password = ${3:-$(jq -r .unifi.password "$ep")}"
@@ -150,17 +151,46 @@ expect_err unifi_list_clients 'HTTP 401: authentication failure — check api_ke
 grep -q "$(jq -r .unifi.api_key "$T/ep.json")" "$T/out" "$T/err" &&
     fail "the key leaked into an error"
 nofault
-# A key that does not open the classic endpoints: reads still work.
 stop_rt
+# A wrong key: the poller and every tool say so, and never echo it.
+MODE=bad-key
+start_rt "$T" key 0badbadbadbadbadbadbadbadbadbad0
+wait_for refreshed 1 || fail "bad key: no refresh"
+expect_ok racktop_status 'check api_key'
+expect_err unifi_list_clients 'HTTP 401: authentication failure — check api_key' max_age_s=0
+expect_err unifi_reboot_device 'check api_key' mac="$MAC"
+grep -q 0badbad "$T/out" "$T/err" "$T/rt.log" && fail "the bad key leaked"
+stop_rt
+# A key that does not open the classic endpoints: reads and the
+# Integration API's restart work, the rest say a local account is needed.
+MODE=key-only
 state '"op":"set_key_classic","enabled":false'
 start_rt "$T" key
 wait_for refreshed 1 || fail "key-only: no refresh"
 expect_ok unifi_list_clients '"total": 12' limit=1
+expect_ok unifi_list_devices '"type": "ap"' type=ap
 expect_ok unifi_get_network_stats 'local account'
-MAC=$(call unifi_list_clients name=nas; jq -r '.items[0].mac' "$T/out")
+MAC=$(call unifi_list_clients name=iphone-anna; jq -r '.items[0].mac' "$T/out")
+AP=$(call unifi_list_devices type=ap; jq -r '.items[0].mac' "$T/out")
 expect_err unifi_block_client 'local account' mac="$MAC"
-expect_err unifi_list_wlans 'local account'
+expect_err unifi_unblock_client 'local account' mac="$MAC"
+expect_err unifi_kick_client 'local account' mac="$MAC"
+r0=$(count "POST /proxy/network/integration/v1/sites/{siteId}/devices/{deviceId}/actions")
+expect_ok unifi_reboot_device '"status": "ok"' mac="$AP"
+[ "$(count "POST /proxy/network/integration/v1/sites/{siteId}/devices/{deviceId}/actions")" -gt "$r0" ] ||
+    fail "key-only: the restart did not go through the Integration API"
+expect_err unifi_reboot_device 'local account' mac="$AP" hard=true
+state '"op":"set_device_state","name":"ap-garage","state":"offline"'
+GAR=$(call unifi_list_devices max_age_s=0 state=offline;
+    jq -r '.items[0].mac' "$T/out")
+expect_err unifi_reboot_device 'is offline' mac="$GAR"
+state '"op":"set_device_state","name":"ap-garage","state":"online"'
+expect_err unifi_list_firewall_rules 'local account'
+expect_err unifi_create_firewall_rule 'local account' name=x action=drop \
+    src_zone=internal dst_zone=external
 expect_err unifi_create_guest_voucher 'local account'
+expect_err unifi_list_wlans 'local account'
+expect_err unifi_set_wlan_enabled 'local account' wlan=Guest enabled=false
 state '"op":"set_key_classic","enabled":true'
 stop_rt
 
@@ -172,10 +202,29 @@ every_tool
 failures
 l0=$(count "POST /api/auth/login")
 state '"op":"expire_sessions"'
-expect_ok unifi_block_client '"status": "ok"' mac=aa:bb:cc:00:00:01
+expect_ok unifi_block_client '"status": "ok"' mac="$MAC"
 [ "$(count "POST /api/auth/login")" -gt "$l0" ] ||
     fail "unifi_os: the expired session was not renewed"
-expect_ok unifi_unblock_client '"status": "ok"' mac=aa:bb:cc:00:00:01
+expect_ok unifi_unblock_client '"status": "ok"' mac="$MAC"
+# csrf_checks LOGINPATH: a renewed CSRF token costs one more login and
+# the write goes through; a login that hands out none fails writes with
+# a clear error while reads go on.
+csrf_checks() {
+	l0=$(count "POST $1")
+	state '"op":"rotate_csrf"'
+	expect_ok unifi_kick_client '"status": "ok"' mac="$MAC"
+	[ "$(count "POST $1")" -gt "$l0" ] ||
+	    fail "$MODE: no new login after the CSRF token changed"
+	state '"op":"set_login_csrf","enabled":false'
+	state '"op":"expire_sessions"'
+	expect_err unifi_kick_client 'refused the session.s CSRF token' \
+	    mac="$MAC"
+	expect_ok unifi_list_devices '"total": 5' max_age_s=0
+	state '"op":"set_login_csrf","enabled":true'
+	state '"op":"expire_sessions"'
+	expect_ok unifi_kick_client '"status": "ok"' mac="$MAC"
+}
+csrf_checks /api/auth/login
 # The simulator refuses a write without the CSRF token.
 U=$(jq -r .unifi.url "$T/ep.json")
 CK=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
@@ -205,6 +254,7 @@ state '"op":"expire_sessions"'
 expect_ok unifi_list_devices '"total": 5' max_age_s=0
 [ "$(count "POST /api/login")" -gt "$l0" ] ||
     fail "classic: the expired session was not renewed"
+csrf_checks /api/login
 stop_rt
 start_rt "$T" login wrong-password
 wait_for refreshed 1

@@ -132,6 +132,10 @@ START_TEST(test_errors_name_their_line)
 		    "bad integer" },
 		{ "[racktop]\napproval_timeout = 5x\n", "t.conf:2: ",
 		    "bad integer" },
+		{ "[racktop]\nmax_message = 10\n", "t.conf:2: ",
+		    "bad integer" },
+		{ "[racktop]\nmax_clients = 0\n", "t.conf:2: ",
+		    "bad integer" },
 		{ "[proxmox home]\n", "t.conf:1: ", "bad section header" },
 		{ "[proxmox \"home\"\n", "t.conf:1: ", "bad section header" },
 		{ "[proxmox \"a\"]\nurl = x\nurl = y\n", "t.conf:3: ",
@@ -200,6 +204,9 @@ START_TEST(test_valid_config)
 	    "theme = dark\n"
 	    "read_only = yes\n"
 	    "workers = 8\n"
+	    "max_message = 65536\n"
+	    "rate_limit = 0\n"
+	    "max_inflight = 4\n"
 	    "keys = help=F1, quit=Q\n"
 	    "mouse = on\n"
 	    "\n"
@@ -230,6 +237,10 @@ START_TEST(test_valid_config)
 	ck_assert_str_eq(c->keys, "help=F1, quit=Q");
 	ck_assert(c->mouse);
 	ck_assert_int_eq(c->approval_timeout, 50);
+	ck_assert_int_eq(c->max_message, 65536);
+	ck_assert_int_eq(c->rate_limit, 0);
+	ck_assert_int_eq(c->max_inflight, 4);
+	ck_assert_int_eq(c->max_clients, -1);
 	ck_assert_uint_eq(c->ninstances, 2);
 
 	home = find(c, "proxmox", "home");
