@@ -20,6 +20,7 @@
 #   BENCH_SECONDS    seconds per throughput run (default 3)
 #   BENCH_PIPELINE   calls outstanding per connection (default 8)
 #   BENCH_NO_TS=1    skip the TypeScript SDK server (no Node.js, offline)
+#   BENCH_NO_UI=1    skip the dashboard benchmark (bench/bench-ui.sh)
 #   RT_NODE_DIR      where npm installs the SDK (default ~/.cache/racktop-node)
 
 # shellcheck disable=SC2317 # functions reached through trap and eval
@@ -279,6 +280,12 @@ target ">= 5x the TypeScript SDK server (8 connections)" \
     "${racktop_tput8:-}" "${ts_tput8:-}" 5 ge
 target "RSS <= 16 MB with 64 idle connections (after the load)" \
     "${racktop_rss_load:-}" 16 1 le
+
+# The dashboard's own benchmark (issue 10); BENCH_NO_UI=1 skips it.
+if [ "${BENCH_NO_UI:-0}" != 1 ]; then
+	echo
+	sh "$srcdir/bench/bench-ui.sh" "$builddir" || failed=1
+fi
 
 if [ "$failed" -ne 0 ]; then
 	echo "bench: some measurements failed to run (see above)" >&2

@@ -53,6 +53,7 @@ struct options {
 	bool json;
 	bool markdown;		/* tools --markdown */
 	const char *print_config; /* mcp --print-config CLIENT */
+	bool mouse;		/* --mouse */
 	const char *mode;	/* NULL: dashboard */
 	struct demo *demo_state; /* --demo: files to forget once loaded */
 	int nargs;		/* mode arguments */
@@ -76,6 +77,7 @@ usage(FILE *f)
 	    "  --config FILE   configuration (default $XDG_CONFIG_HOME/racktop/racktop.conf)\n"
 	    "  --socket PATH   MCP socket (default $XDG_RUNTIME_DIR/racktop/mcp.sock)\n"
 	    "  --theme NAME    colour theme\n"
+	    "  --mouse         clicks focus panes and select rows\n"
 	    "  --read-only     refuse every tool that changes state\n"
 	    "  --version, --help\n");
 }
@@ -108,6 +110,8 @@ parse_args(int argc, char **argv, struct options *o)
 			o->socket = opt_value(argc, argv, &i);
 		else if (strcmp(a, "--theme") == 0)
 			o->theme = opt_value(argc, argv, &i);
+		else if (strcmp(a, "--mouse") == 0)
+			o->mouse = true;
 		else if (strcmp(a, "--read-only") == 0)
 			o->read_only = true;
 		else if (strcmp(a, "--headless") == 0)
@@ -594,6 +598,8 @@ cmd_run(const struct options *o)
 			    conf->metrics_listen, mport);
 	}
 
+	if (terminal)
+		app_set_input(conf->keys, o->mouse || conf->mouse);
 	if (terminal)
 		rv = app_run(reg, pool, ap, path, o->theme != NULL ? o->theme :
 		    conf->theme, &old);

@@ -13,6 +13,17 @@
  * destructive tool is first called with dry_run, and its describe preview
  * is shown in a y/n modal naming the target; only "y" submits the call.
  *
+ * Long calls report progress from the worker (call_progress): the
+ * callback only queues an event on the call's own done queue, ahead of
+ * the call itself, so the loop shows it (message line, activity row)
+ * without ever waiting on a worker.
+ *
+ * With RACKTOP_FRAME_LOG=FILE every drawing pass appends "frame US FULL
+ * PANES UPDATE_US BYTES" (its time in microseconds, whether it laid out
+ * and drew every pane, how many panes it drew, the part spent in
+ * doupdate, the response bytes every poller and call received so far)
+ * to FILE, for bench/bench-ui.sh.
+ *
  * The dashboard is also the decider of agent calls held for approval
  * (approval.c): their requests arrive on a fd of their own, and the loop
  * keeps refreshing the panes behind the approval modal.
@@ -29,10 +40,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/call.h"
 #include "core/clock.h"
+#include "core/http.h"
 #include "core/jobs.h"
 #include "core/log.h"
 #include "core/registry.h"
@@ -54,11 +67,66 @@ struct ui_call {
 	char *label;
 	json_t *args;		/* the real call's, for after the preview */
 	struct activity *act;
+	char progress[160];	/* the last progress, "" before any */
 	struct ui_call *next;
+};
+
+/* A progress report queued by a worker, ahead of its call. */
+struct ui_progress {
+	struct job job;		/* first */
+	struct rt_call *call;
+	double progress, total;
+	char message[];
+};
+
+/* A row key waiting for the operator's answer to its prompt. */
+struct ui_prompt {
+	char *tool;
+	char *label;
+	char *arg;		/* the argument the answer fills */
+	json_t *args;
+	long def, scale;
 };
 
 static volatile sig_atomic_t app_quit;
 static struct ui_call *inflight;
+static const char *input_keys;
+static bool input_mouse;
+static FILE *frame_log;
+
+/* The operator's input settings, before app_run. */
+void
+app_set_input(const char *keys, bool mouse)
+{
+	input_keys = keys;
+	input_mouse = mouse;
+}
+
+/* Never runs: marks a queued progress report in the done queue. */
+static void
+progress_marker(struct job *j)
+{
+	(void)j;
+}
+
+/* Worker thread: queues a progress report behind which the call returns. */
+static void
+progress_cb(struct job *j, double progress, double total, const char *msg)
+{
+	size_t n = msg != NULL ? strlen(msg) : 0;
+	struct ui_progress *ev;
+
+	if (n > 200)
+		n = 200;
+	ev = xmalloc(sizeof *ev + n + 1);
+	job_init(&ev->job, progress_marker, ev, NULL);
+	ev->call = j->arg;
+	ev->progress = progress;
+	ev->total = total;
+	memcpy(ev->message, msg != NULL ? msg : "", n);
+	ev->message[n] = '\0';
+	job_queue_push(j->done, &ev->job);
+}
 
 /* Signal handler: asks the loop to stop. */
 static void
@@ -153,6 +221,7 @@ submit(struct ui *ui, struct ui_call *uc, json_t *args)
 	snprintf(caller.client, sizeof caller.client, "dashboard");
 	uc->call = call_new(t, args, &caller);
 	uc->call->owner = uc;
+	uc->call->job.progress = progress_cb;
 	uc->next = inflight;
 	inflight = uc;
 	if (!uc->dry_run)
@@ -287,6 +356,25 @@ app_call(struct ui *ui, const char *tool, json_t *args, const char *label,
 	submit(ui, uc, args);
 }
 
+/* A progress report: on the message line and the call's activity row. */
+static void
+show_progress(struct ui *ui, struct ui_progress *ev)
+{
+	struct ui_call *uc = ev->call->owner;
+	char pct[16] = "";
+
+	if (uc == NULL || uc->dry_run)
+		return;
+	if (ev->total > 0 && ev->progress >= 0)
+		snprintf(pct, sizeof pct, "%d%% ", (int)(ev->progress * 100 /
+		    ev->total + 0.5));
+	snprintf(uc->progress, sizeof uc->progress, "%s%s", pct,
+	    ev->message);
+	if (uc->act != NULL)
+		activity_progress(ui, uc->act, uc->progress);
+	app_message(ui, ROLE_MESSAGE, "%s: %s", uc->label, uc->progress);
+}
+
 /* Takes every call that came back. */
 static void
 drain_calls(struct ui *ui)
@@ -295,25 +383,120 @@ drain_calls(struct ui *ui)
 
 	for (j = job_queue_take(ui->done); j != NULL; j = next) {
 		next = j->next;
+		if (j->run == progress_marker) {
+			show_progress(ui, j->arg);
+			free(j->arg);
+			continue;
+		}
 		call_finished(ui, ((struct rt_call *)j->arg)->owner);
 	}
 }
 
-/* Runs a row key of the focused pane on the selected row. */
+/* Frees a row key's pending prompt. */
+static void
+prompt_free(struct ui_prompt *pr)
+{
+	free(pr->tool);
+	free(pr->label);
+	free(pr->arg);
+	json_decref(pr->args);
+	free(pr);
+}
+
+/* The operator answered a row key's prompt (NULL: Esc). */
+static void
+prompt_answered(struct ui *ui, const char *line, void *arg)
+{
+	struct ui_prompt *pr = arg;
+	char *end;
+	long v;
+
+	ui->prompt_done = NULL;
+	ui->prompt_arg = NULL;
+	if (line == NULL) {
+		app_message(ui, ROLE_DIM, "%s: not run", pr->label);
+		prompt_free(pr);
+		return;
+	}
+	while (*line == ' ')
+		line++;
+	if (*line == '\0')
+		v = pr->def;
+	else {
+		errno = 0;
+		v = strtol(line, &end, 10);
+		while (*end == ' ')
+			end++;
+		if (errno != 0 || *end != '\0' || v < 1 || v > 1000000) {
+			app_message(ui, ROLE_CRIT, "%s: \"%.20s\" is not a "
+			    "whole number above 0; not run", pr->label, line);
+			prompt_free(pr);
+			return;
+		}
+	}
+	json_object_set_new(pr->args, pr->arg, json_integer((json_int_t)v *
+	    pr->scale));
+	app_call(ui, pr->tool, json_incref(pr->args), pr->label, false);
+	prompt_free(pr);
+}
+
+/*
+ * A row key's argument that asks: "?WHAT:DEFAULT:SCALE" (the answer,
+ * DEFAULT when empty, times SCALE). Starts the prompt; takes args.
+ */
+static void
+row_prompt(struct ui *ui, const char *tool, const char *label,
+    const char *name, const char *spec, json_t *args, const char *head)
+{
+	struct ui_prompt *pr = xcalloc(1, sizeof *pr);
+	char what[64], prompt[400];
+	long def = 0, scale = 1;
+
+	if (sscanf(spec, "?%63[^:]:%ld:%ld", what, &def, &scale) < 1)
+		snprintf(what, sizeof what, "%s", name);
+	if (scale < 1)
+		scale = 1;
+	pr->tool = xstrdup(tool);
+	pr->label = xstrdup(label);
+	pr->arg = xstrdup(name);
+	pr->args = args;
+	pr->def = def;
+	pr->scale = scale;
+	if (def > 0)
+		snprintf(prompt, sizeof prompt, "%s - %s [%ld]: ", head, what,
+		    def);
+	else
+		snprintf(prompt, sizeof prompt, "%s - %s: ", head, what);
+	ui->prompt_done = prompt_answered;
+	ui->prompt_arg = pr;
+	edit_start(ui, EDIT_PROMPT, prompt, NULL);
+}
+
+/*
+ * Runs a row key of the focused pane on the selected row. The key's
+ * argument spec maps argument names to JSON pointers into the row; "*"
+ * for the instance means every instance the pane shows ("all" when there
+ * are several), "?..." asks the operator (row_prompt) and "[/pointer]"
+ * makes an array of one value.
+ */
 static bool
 row_key(struct ui *ui, int key)
 {
 	const struct rt_view *v = pane_table_view(ui->focus);
+	const struct rt_service *svc = pane_table_service(ui->focus);
+	const struct registry_tool *t;
 	const struct rt_rowkey *k;
-	const json_t *row = pane_table_selected(ui->focus), *spec, *val;
-	const char *name, *inst;
+	const json_t *row = pane_table_selected(ui->focus), *spec, *val, *id;
+	const char *name, *inst, *ask = NULL, *ask_name = NULL, *sv;
+	struct rt_instance **insts;
 	json_t *args;
-	char label[160];
+	char label[160], on[128] = "", head[300];
+	size_t n = 0, i, o;
 
 	if (v == NULL || v->keys == NULL)
 		return (false);
 	for (k = v->keys; k->key != 0; k++) {
-		if (k->key == key)
+		if (keymap_rowkey(k->tool, k->key) == key)
 			break;
 	}
 	if (k->key == 0)
@@ -322,29 +505,75 @@ row_key(struct ui *ui, int key)
 		app_message(ui, ROLE_WARN, "%s: no row selected", k->label);
 		return (true);
 	}
+	t = registry_find(ui->reg, k->tool);
+	insts = pane_table_instances(ui->focus, &n);
 	args = json_object();
 	spec = json_loads(k->args != NULL ? k->args : "{}", 0, NULL);
 	json_object_foreach((json_t *)(uintptr_t)spec, name, val) {
-		const json_t *x = json_at(row, json_string_value(val));
+		const json_t *x;
 
-		if (x != NULL)
+		sv = json_string_value(val);
+		if (sv != NULL && sv[0] == '?') {
+			ask = sv;
+			ask_name = name;
+			continue;
+		}
+		if (sv != NULL && strcmp(sv, "*") == 0) {
+			if (n > 1) {
+				json_object_set_new(args, name,
+				    json_string("all"));
+				o = (size_t)snprintf(on, sizeof on, " on %s%.0zu "
+				    "%s instances (", n == 2 ? "both" : "all ",
+				    n == 2 ? 0 : n, svc != NULL ? svc->title :
+				    "");
+				for (i = 0; i < n && o < sizeof on; i++)
+					o += (size_t)snprintf(on + o, sizeof on -
+					    o, "%s%s", i > 0 ? ", " : "",
+					    insts[i]->name);
+				if (o < sizeof on)
+					snprintf(on + o, sizeof on - o, ")");
+			} else if ((inst = pane_table_selected_instance(
+			    ui->focus)) != NULL)
+				json_object_set_new(args, name,
+				    json_string(inst));
+			continue;
+		}
+		if (sv != NULL && sv[0] == '[' && sv[strlen(sv) - 1] == ']') {
+			char ptr[128];
+
+			snprintf(ptr, sizeof ptr, "%.*s", (int)strlen(sv) - 2,
+			    sv + 1);
+			if ((x = json_at(row, ptr)) != NULL)
+				json_object_set_new(args, name, json_pack("[O]",
+				    x));
+			continue;
+		}
+		if ((x = json_at(row, sv)) != NULL)
 			json_object_set_new(args, name, json_deep_copy(x));
 	}
-	json_decref((json_t *)(uintptr_t)spec);
 	inst = pane_table_selected_instance(ui->focus);
 	if (json_object_get(args, "instance") == NULL && inst != NULL &&
-	    json_object_get(json_object_get(registry_find(ui->reg,
-	    k->tool) != NULL ? registry_find(ui->reg, k->tool)->input_json :
-	    NULL, "properties"), "instance") != NULL)
+	    t != NULL && json_object_get(json_object_get(t->input_json,
+	    "properties"), "instance") != NULL)
 		json_object_set_new(args, "instance", json_string(inst));
-	snprintf(label, sizeof label, "%s %s", k->label,
-	    json_string_value(json_at(row, v->columns[0].pointer)) != NULL ?
-	    json_string_value(json_at(row, v->columns[0].pointer)) : "");
-	if (json_is_integer(json_at(row, v->columns[0].pointer)))
+	id = json_at(row, v->columns[0].pointer);
+	if (on[0] != '\0')
+		snprintf(label, sizeof label, "%s all", k->label);
+	else if (json_is_integer(id))
 		snprintf(label, sizeof label, "%s %lld", k->label,
-		    (long long)json_integer_value(json_at(row,
-		    v->columns[0].pointer)));
-	app_call(ui, k->tool, args, label, false);
+		    (long long)json_integer_value(id));
+	else
+		snprintf(label, sizeof label, "%s %s", k->label,
+		    json_string_value(id) != NULL ? json_string_value(id) : "");
+	if (on[0] != '\0')
+		snprintf(head, sizeof head, "%s%s", k->label, on);
+	else
+		snprintf(head, sizeof head, "%s", label);
+	if (ask != NULL)
+		row_prompt(ui, k->tool, label, ask_name, ask, args, head);
+	else
+		app_call(ui, k->tool, args, label, false);
+	json_decref((json_t *)(uintptr_t)spec);
 	return (true);
 }
 
@@ -375,7 +604,8 @@ app_help(struct ui *ui)
 		for (k = v->keys; k->key != 0 && o < cap; k++) {
 			t = registry_find(ui->reg, k->tool);
 			o += (size_t)snprintf(text + o, cap - o,
-			    "  %-8s %s (%s)%s\n", keymap_key_name(k->key, name,
+			    "  %-8s %s (%s)%s\n", keymap_key_name(
+			    keymap_rowkey(k->tool, k->key), name,
 			    sizeof name), k->label, k->tool, t != NULL &&
 			    (t->tool->flags & RT_DESTRUCTIVE) ?
 			    ", asks y/n" : "");
@@ -388,7 +618,16 @@ app_help(struct ui *ui)
 		    "  Esc      cancel; clears the filter (/)\n"
 		    "  C-u      clear the line\n"
 		    "\nA row key shadows j, k, g, G and z in its pane; the "
-		    "arrows, Home and End always move.\n");
+		    "arrows, Home and End always move.\n"
+		    "\nMouse (%s): a click focuses a pane and selects the "
+		    "row under it; the wheel moves the selection.\n"
+		    "\nRebind keys in racktop.conf, [racktop] section:\n"
+		    "  keys = help=F1, quit=Q, proxmox_start_vm=a\n"
+		    "ACTION is a name below or the tool of a row key.\n"
+		    "Actions: quit focus-next focus-prev zoom up down "
+		    "page-up page-down home end filter palette help detail "
+		    "sort-next sort-reverse redraw refresh\n",
+		    ui->mouse ? "on" : "off: mouse = true or --mouse");
 	modal_text(ui, "Help", text);
 	free(text);
 }
@@ -471,6 +710,50 @@ action(struct ui *ui, enum action a)
 	}
 }
 
+/* The visible pane at a screen position, or NULL. */
+static struct pane *
+pane_at(struct ui *ui, int y, int x)
+{
+	struct pane *p;
+
+	for (p = ui->panes; p != NULL; p = p->next) {
+		if (!(p->flags & PANE_HIDDEN) && p->h > 0 && y >= p->y &&
+		    y < p->y + p->h && x >= p->x && x < p->x + p->w)
+			return (p);
+	}
+	return (NULL);
+}
+
+/*
+ * A mouse report: a click focuses the pane under it and selects the row
+ * (picked before focusing, which may lay the panes out again); the wheel
+ * moves the selection of the pane under it.
+ */
+static void
+mouse(struct ui *ui)
+{
+	MEVENT ev;
+	struct pane *p;
+
+	if (getmouse(&ev) != OK || ui->modal != MODAL_NONE ||
+	    ui->edit != EDIT_NONE || (p = pane_at(ui, ev.y, ev.x)) == NULL)
+		return;
+	if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) {
+		if (pane_is_table(p))
+			pane_table_click(p, ev.y);
+		focus(ui, p);
+	} else if (ev.bstate & BUTTON4_PRESSED) {
+		focus(ui, p);
+		pane_table_action(p, ACT_UP);
+	}
+#ifdef BUTTON5_PRESSED
+	else if (ev.bstate & BUTTON5_PRESSED) {
+		focus(ui, p);
+		pane_table_action(p, ACT_DOWN);
+	}
+#endif
+}
+
 /* Handles one key. */
 static void
 key(struct ui *ui, int ch)
@@ -483,6 +766,10 @@ key(struct ui *ui, int ch)
 		ch = '\n';
 	if (ch == KEY_RESIZE) {
 		ui->full_redraw = true;
+		return;
+	}
+	if (ch == KEY_MOUSE) {
+		mouse(ui);
 		return;
 	}
 	if (ui->modal != MODAL_NONE) {
@@ -513,15 +800,47 @@ key(struct ui *ui, int ch)
 		action(ui, b->action);
 }
 
+/*
+ * The newest running call of the operator's with its elapsed time and
+ * last progress, for the bottom line once the message has gone.
+ */
+static bool
+running_hint(struct ui *ui, char *buf, size_t len)
+{
+	struct ui_call *uc;
+	int64_t s;
+
+	(void)ui;
+	for (uc = inflight; uc != NULL; uc = uc->next) {
+		/* Submitted and not back yet (back ones are freed). */
+		if (uc->dry_run || uc->call == NULL)
+			continue;
+		s = (clock_mono_ms() - uc->call->started_mono) / 1000;
+		snprintf(buf, len, "%s: running %llds%s%s", uc->label,
+		    (long long)s, uc->progress[0] != '\0' ? ", " : "",
+		    uc->progress);
+		return (true);
+	}
+	return (false);
+}
+
 /* Draws the bottom line: the editor, a message, or the key hints. */
 static void
 draw_bottom(struct ui *ui)
 {
 	const struct rt_view *v = pane_table_view(ui->focus);
 	const struct rt_rowkey *k;
+	static const struct {
+		enum action a;
+		const char *what;
+	} hints[] = {
+		{ ACT_HELP, "help" }, { ACT_PALETTE, "palette" },
+		{ ACT_FILTER, "filter" }, { ACT_FOCUS_NEXT, "focus" },
+		{ ACT_DETAIL, "detail" }, { ACT_QUIT, "quit" },
+	};
 	char hint[512], name[16];
-	size_t o = 0;
-	int y = ui->rows - 1;
+	size_t o = 0, i;
+	int y = ui->rows - 1, key;
 
 	if (ui->edit != EDIT_NONE) {
 		edit_draw(ui, y);
@@ -533,12 +852,22 @@ draw_bottom(struct ui *ui)
 		return;
 	}
 	ui->message[0] = '\0';
-	o += (size_t)snprintf(hint, sizeof hint, "? help  : palette  / filter"
-	    "  Tab focus  Enter detail  q quit");
+	if (running_hint(ui, hint, sizeof hint)) {
+		ui_put(y, 0, ui->cols, hint, ROLE_MESSAGE);
+		return;
+	}
+	for (i = 0; i < sizeof hints / sizeof hints[0] && o < sizeof hint;
+	    i++) {
+		if ((key = keymap_key_of(hints[i].a)) != -1)
+			o += (size_t)snprintf(hint + o, sizeof hint - o,
+			    "%s%s %s", o > 0 ? "  " : "", keymap_key_name(key,
+			    name, sizeof name), hints[i].what);
+	}
 	for (k = v != NULL ? v->keys : NULL; k != NULL && k->key != 0 &&
 	    o < sizeof hint; k++)
 		o += (size_t)snprintf(hint + o, sizeof hint - o, "  %s %s",
-		    keymap_key_name(k->key, name, sizeof name), k->label);
+		    keymap_key_name(keymap_rowkey(k->tool, k->key), name,
+		    sizeof name), k->label);
 	ui_put(y, 0, ui->cols, hint, ROLE_DIM);
 }
 
@@ -547,9 +876,14 @@ static void
 draw(struct ui *ui)
 {
 	struct pane *p;
-	bool any = false;
+	struct timespec t0, t1, tu;
+	bool any = false, full = false;
+	int drawn = 0;
 
+	if (frame_log != NULL)
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (ui->full_redraw || layout_stale(ui)) {
+		full = true;
 		getmaxyx(stdscr, ui->rows, ui->cols);
 		erase();
 		layout_compute(ui);
@@ -562,6 +896,7 @@ draw(struct ui *ui)
 		if (p->h > 0)
 			p->class->draw(p);
 		any = true;
+		drawn++;
 	}
 	status_draw(ui, 0);
 	if (ui->modal != MODAL_NONE && (any || ui->rows > 0))
@@ -570,7 +905,18 @@ draw(struct ui *ui)
 	if (ui->edit != EDIT_NONE)
 		edit_draw(ui, ui->rows - 1);
 	wnoutrefresh(stdscr);
+	if (frame_log != NULL)
+		clock_gettime(CLOCK_MONOTONIC, &tu);
 	doupdate();
+	if (frame_log != NULL) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fprintf(frame_log, "frame %lld %d %d %lld %llu\n", (long long)(
+		    (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec -
+		    t0.tv_nsec) / 1000), full ? 1 : 0, drawn, (long long)(
+		    (t1.tv_sec - tu.tv_sec) * 1000000LL + (t1.tv_nsec -
+		    tu.tv_nsec) / 1000), (unsigned long long)http_bytes_received());
+		fflush(frame_log);
+	}
 }
 
 /* Builds the panes: every view of every service, then activity. */
@@ -706,6 +1052,7 @@ app_run(struct registry *reg, struct job_pool *pool, struct approval *ap,
 	struct pollfd pfd[5];
 	struct pane *p, *next;
 	char *cause = NULL;
+	const char *env;
 	uint64_t count;
 	int ch, wake_fd, timeout;
 	int64_t next_tick = 0;
@@ -715,8 +1062,14 @@ app_run(struct registry *reg, struct job_pool *pool, struct approval *ap,
 		free(cause);
 		return (2);
 	}
+	if (keymap_configure(reg, input_keys, &cause) != 0) {
+		fprintf(stderr, "racktop: %s\n", cause);
+		free(cause);
+		return (2);
+	}
 	memset(&ui, 0, sizeof ui);
 	ui.reg = reg;
+	ui.mouse = input_mouse;
 	ui.pool = pool;
 	ui.sock_path = sock_path;
 	ui.done = job_queue_create();
@@ -746,6 +1099,19 @@ app_run(struct registry *reg, struct job_pool *pool, struct approval *ap,
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	if (ui.mouse) {
+		/* Presses, not clicks: no wait for the release. */
+		mouseinterval(0);
+#ifdef BUTTON5_PRESSED
+		mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED,
+		    NULL);
+#else
+		mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED, NULL);
+#endif
+	}
+	if ((env = getenv("RACKTOP_FRAME_LOG")) != NULL && *env != '\0' &&
+	    (frame_log = fopen(env, "ae")) == NULL)
+		log_warn("RACKTOP_FRAME_LOG %s: %s", env, strerror(errno));
 	theme_start();
 	build_panes(&ui);
 	ui_approval_start(&ui, ap);
@@ -795,6 +1161,13 @@ app_run(struct registry *reg, struct job_pool *pool, struct approval *ap,
 	}
 	endwin();
 	fatal_hook = NULL;
+	/* A prompt still open at quit: its row key's state goes with it. */
+	if (ui.edit == EDIT_PROMPT && ui.prompt_done != NULL)
+		ui.prompt_done(&ui, NULL, ui.prompt_arg);
+	if (frame_log != NULL) {
+		fclose(frame_log);
+		frame_log = NULL;
+	}
 
 	ui_approval_stop(&ui);
 	call_set_observer(NULL);

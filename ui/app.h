@@ -5,6 +5,7 @@
 #define RT_UI_APP_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 struct registry;
 struct job_pool;
@@ -16,6 +17,12 @@ struct approval;
  * runs. mask is the signal mask to restore on this thread (the others
  * keep every signal blocked). Returns the exit status.
  */
+/*
+ * The operator's input settings, before app_run: key rebindings
+ * ("ACTION=KEY, ...", NULL: none) and mouse reports (clicks focus panes
+ * and select rows).
+ */
+void app_set_input(const char *keys, bool mouse);
 int app_run(struct registry *, struct job_pool *, struct approval *ap,
     const char *sock_path, const char *theme, const sigset_t *mask);
 

@@ -171,6 +171,49 @@ ui_gauge(int y, int x, int w, double frac, enum role r)
 	ui_put(y, x + bw, 5, pct, fill);
 }
 
+/*
+ * The last w numbers of an array as a sparkline scaled to their maximum
+ * (eighth blocks; " .:-=+*#" outside UTF-8); new string.
+ */
+char *
+format_spark(const json_t *arr, int w)
+{
+	static const char *blocks[] = { "\xe2\x96\x81", "\xe2\x96\x82",
+	    "\xe2\x96\x83", "\xe2\x96\x84", "\xe2\x96\x85",
+	    "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88" };
+	static const char ascii[] = " .:-=+*#";
+	size_t n = json_array_size(arr), i, from, o = 0;
+	double max = 0, d;
+	bool u = theme_utf8();
+	char *out;
+	int lv;
+
+	if (w < 1)
+		w = 1;
+	from = n > (size_t)w ? n - (size_t)w : 0;
+	for (i = from; i < n; i++) {
+		d = json_number_value(json_array_get(arr, i));
+		if (d > max)
+			max = d;
+	}
+	out = xmalloc((n - from) * 3 + 2);
+	for (i = from; i < n; i++) {
+		d = json_number_value(json_array_get(arr, i));
+		lv = max > 0 ? (int)(d / max * 7 + 0.5) : 0;
+		if (lv < 0)
+			lv = 0;
+		if (u) {
+			memcpy(out + o, blocks[lv], 3);
+			o += 3;
+		} else
+			out[o++] = ascii[lv];
+	}
+	if (o == 0)
+		out[o++] = '-';
+	out[o] = '\0';
+	return (out);
+}
+
 /* Bytes in binary units: 512B, 1.5K, 20M, 1.2G. */
 void
 format_bytes(char *buf, size_t len, double v)
@@ -220,6 +263,8 @@ format_value(const json_t *v, int kind)
 
 	if (v == NULL || json_is_null(v))
 		return (xstrdup("-"));
+	if (kind == RT_COL_SPARK && json_is_array(v))
+		return (format_spark(v, 24));
 	if (json_is_string(v))
 		return (xstrdup(json_string_value(v)));
 	if (json_is_boolean(v))

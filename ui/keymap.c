@@ -1,23 +1,36 @@
 /*
- * The keymap: global keys and the actions they run. Help is generated from
- * this table and from the row keys of the view descriptors, so it lists
- * every binding there is. A row key of the focused pane may shadow a
- * letter that only aliases a movement (k is up, or "kick" on UniFi
- * clients); arrows and the keys marked not nav are never shadowed.
+ * The keymap: global keys and the actions they run, and the keys of the
+ * view descriptors' row actions. Help is generated from these tables, so
+ * it lists every binding in effect. A row key of the focused pane may
+ * shadow a letter that only aliases a movement (k is up, or "kick" on
+ * UniFi clients); arrows and the keys marked not nav are never shadowed.
+ *
+ * The configuration's "keys" setting rebinds them: "ACTION=KEY, ..."
+ * where ACTION is a global action name (quit, help, up...) or the tool a
+ * row key calls (proxmox_start_vm), and KEY one character, C-x, F1..F12
+ * or a name (Tab, Space, comma...). Several keys for one action are
+ * separated by spaces. Binding an action replaces its keys except the
+ * arrows, PgUp/PgDn and Home/End, which always move; a key bound to one
+ * action leaves whatever it did before.
  */
 #include "config.h"
 
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/registry.h"
+#include "core/service.h"
 #include "core/xmalloc.h"
 #include "ui/ui.h"
 
 #define KEY_TAB '\t'
 #define KEY_ESC 27
+#define KEYMAP_MAX 64
+#define ROWKEY_MAX 32
 
-static struct binding bindings[] = {
+static const struct binding defaults[] = {
 	{ 'q', ACT_QUIT, "quit", false },
 	{ KEY_TAB, ACT_FOCUS_NEXT, "focus the next pane", false },
 	{ KEY_BTAB, ACT_FOCUS_PREV, "focus the previous pane", false },
@@ -43,6 +56,17 @@ static struct binding bindings[] = {
 	{ KEY_F(5), ACT_REFRESH, "redraw and re-read every snapshot", false },
 };
 
+/* The bindings in effect: the defaults, then the configuration's. */
+static struct binding bindings[KEYMAP_MAX];
+static size_t nbindings;
+
+/* Row keys rebound by tool name. */
+static struct {
+	char tool[64];
+	int key;
+} rowkeys[ROWKEY_MAX];
+static size_t nrowkeys;
+
 static const struct {
 	const char *name;
 	enum action action;
@@ -57,13 +81,36 @@ static const struct {
 	{ "redraw", ACT_REDRAW }, { "refresh", ACT_REFRESH },
 };
 
+static const struct {
+	const char *name;
+	int key;
+} named[] = {
+	{ "Tab", KEY_TAB }, { "S-Tab", KEY_BTAB }, { "Up", KEY_UP },
+	{ "Down", KEY_DOWN }, { "Left", KEY_LEFT }, { "Right", KEY_RIGHT },
+	{ "PgUp", KEY_PPAGE }, { "PgDn", KEY_NPAGE }, { "Home", KEY_HOME },
+	{ "End", KEY_END }, { "Enter", '\n' }, { "KpEnter", KEY_ENTER },
+	{ "Esc", KEY_ESC }, { "Space", ' ' }, { "comma", ',' },
+	{ "Del", KEY_DC }, { "BSpace", KEY_BACKSPACE },
+};
+
+/* Loads the defaults once. */
+static void
+keymap_init(void)
+{
+	if (nbindings != 0)
+		return;
+	memcpy(bindings, defaults, sizeof defaults);
+	nbindings = sizeof defaults / sizeof defaults[0];
+}
+
 /* The binding of a key, or NULL. */
 const struct binding *
 keymap_lookup(int key)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
+	keymap_init();
+	for (i = 0; i < nbindings; i++) {
 		if (bindings[i].key == key)
 			return (&bindings[i]);
 	}
@@ -74,38 +121,52 @@ keymap_lookup(int key)
 const struct binding *
 keymap_table(size_t *n)
 {
-	*n = sizeof bindings / sizeof bindings[0];
+	keymap_init();
+	*n = nbindings;
 	return (bindings);
+}
+
+/* The first key bound to an action, or -1. */
+int
+keymap_key_of(enum action a)
+{
+	size_t i;
+
+	keymap_init();
+	for (i = 0; i < nbindings; i++) {
+		if (bindings[i].action == a)
+			return (bindings[i].key);
+	}
+	return (-1);
+}
+
+/* The key a row key has now: its descriptor's, or the rebound one. */
+int
+keymap_rowkey(const char *tool, int key)
+{
+	size_t i;
+
+	for (i = 0; i < nrowkeys; i++) {
+		if (strcmp(rowkeys[i].tool, tool) == 0)
+			return (rowkeys[i].key);
+	}
+	return (key);
 }
 
 /* A key's name as help shows it. */
 const char *
 keymap_key_name(int key, char *buf, size_t len)
 {
-	switch (key) {
-	case KEY_TAB:
-		return ("Tab");
-	case KEY_BTAB:
-		return ("S-Tab");
-	case KEY_UP:
-		return ("Up");
-	case KEY_DOWN:
-		return ("Down");
-	case KEY_PPAGE:
-		return ("PgUp");
-	case KEY_NPAGE:
-		return ("PgDn");
-	case KEY_HOME:
-		return ("Home");
-	case KEY_END:
-		return ("End");
-	case '\n':
+	size_t i;
+
+	if (key == '\n')
 		return ("Enter");
-	case KEY_ENTER:
-		return ("KpEnter");
-	case KEY_ESC:
-		return ("Esc");
+	for (i = 0; i < sizeof named / sizeof named[0]; i++) {
+		if (named[i].key == key && key != ',' && key != ' ')
+			return (named[i].name);
 	}
+	if (key == ' ')
+		return ("Space");
 	if (key >= KEY_F(1) && key <= KEY_F(12)) {
 		snprintf(buf, len, "F%d", key - KEY_F(0));
 		return (buf);
@@ -118,57 +179,179 @@ keymap_key_name(int key, char *buf, size_t len)
 	return (buf);
 }
 
-/* Parses a key spec: one character, C-x, F1..F12, Tab, Home, End... */
+/* Parses a key spec: one character, C-x, F1..F12, Tab, Home...; or -1. */
 static int
 parse_key(const char *s)
 {
-	static const struct {
-		const char *name;
-		int key;
-	} named[] = {
-		{ "Tab", KEY_TAB }, { "S-Tab", KEY_BTAB }, { "Up", KEY_UP },
-		{ "Down", KEY_DOWN }, { "PgUp", KEY_PPAGE },
-		{ "PgDn", KEY_NPAGE }, { "Home", KEY_HOME },
-		{ "End", KEY_END }, { "Enter", '\n' },
-	};
 	size_t i;
 	int n;
+	char end;
 
-	if (s[0] != '\0' && s[1] == '\0')
+	if (s[0] > ' ' && s[0] < 127 && s[1] == '\0')
 		return ((unsigned char)s[0]);
-	if (s[0] == 'C' && s[1] == '-' && s[2] != '\0' && s[3] == '\0')
+	if (s[0] == 'C' && s[1] == '-' && s[2] >= '@' && s[2] < 127 &&
+	    s[3] == '\0')
 		return ((s[2] & 0x1f));
-	if (s[0] == 'F' && sscanf(s + 1, "%d", &n) == 1 && n >= 1 && n <= 12)
+	if (s[0] == 'F' && sscanf(s + 1, "%d%c", &n, &end) == 1 && n >= 1 &&
+	    n <= 12)
 		return (KEY_F(n));
 	for (i = 0; i < sizeof named / sizeof named[0]; i++) {
-		if (strcmp(named[i].name, s) == 0)
+		if (strcasecmp(named[i].name, s) == 0)
 			return (named[i].key);
 	}
 	return (-1);
 }
 
-/* Binds a key to an action by names (from the configuration). */
-int
-keymap_bind(const char *key, const char *action, char **cause)
+/* Whether a key always keeps its movement (arrows, paging, Home, End). */
+static bool
+fixed_key(int key)
 {
-	size_t i, j;
-	int k = parse_key(key);
+	return (key == KEY_UP || key == KEY_DOWN || key == KEY_PPAGE ||
+	    key == KEY_NPAGE || key == KEY_HOME || key == KEY_END ||
+	    key == KEY_ENTER);
+}
 
-	if (k == -1) {
-		xasprintf(cause, "unknown key %s", key);
-		return (-1);
+/* Removes every binding of key. */
+static void
+unbind_key(int key)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < nbindings; i++) {
+		if (bindings[i].key != key)
+			bindings[o++] = bindings[i];
 	}
-	for (i = 0; i < sizeof action_names / sizeof action_names[0]; i++) {
-		if (strcmp(action_names[i].name, action) != 0)
-			continue;
-		/* Rebind the first binding of this action. */
-		for (j = 0; j < sizeof bindings / sizeof bindings[0]; j++) {
-			if (bindings[j].action == action_names[i].action) {
-				bindings[j].key = k;
-				return (0);
-			}
+	nbindings = o;
+}
+
+/* Whether tool is the tool of some view's row key. */
+static bool
+is_row_tool(struct registry *reg, const char *tool)
+{
+	const struct registry_tool *t = registry_find(reg, tool);
+	const struct rt_view *v;
+	const struct rt_rowkey *k;
+
+	if (t == NULL || t->service->views == NULL)
+		return (false);
+	for (v = t->service->views; v->name != NULL; v++) {
+		for (k = v->keys; k != NULL && k->key != 0; k++) {
+			if (strcmp(k->tool, tool) == 0)
+				return (true);
 		}
 	}
-	xasprintf(cause, "unknown action %s", action);
-	return (-1);
+	return (false);
+}
+
+/* Binds one "ACTION=KEY [KEY...]"; -1 and *cause. */
+static int
+bind_one(struct registry *reg, char *item, char **cause)
+{
+	char *eq = strchr(item, '='), *name = item, *keys, *k, *save = NULL;
+	int list[8], n = 0, i;
+	size_t a, j;
+	const char *help = NULL;
+
+	if (eq == NULL || eq == item) {
+		xasprintf(cause, "keys: expected ACTION=KEY at \"%s\"", item);
+		return (-1);
+	}
+	*eq = '\0';
+	keys = eq + 1;
+	/* "x==" binds "=": the key is the rest when it is one character. */
+	if (keys[0] != '\0' && keys[1] == '\0')
+		list[n++] = (unsigned char)keys[0];
+	else {
+		for (k = strtok_r(keys, " \t", &save); k != NULL;
+		    k = strtok_r(NULL, " \t", &save)) {
+			if (n == 8 || (list[n] = parse_key(k)) == -1) {
+				xasprintf(cause, "keys: %s: unknown key \"%s\" "
+				    "(one character, C-x, F1-F12, Tab, Space, "
+				    "comma...)", name, k);
+				return (-1);
+			}
+			n++;
+		}
+	}
+	if (n == 0) {
+		xasprintf(cause, "keys: %s: no key", name);
+		return (-1);
+	}
+	for (a = 0; a < sizeof action_names / sizeof action_names[0]; a++) {
+		if (strcmp(action_names[a].name, name) == 0)
+			break;
+	}
+	if (a == sizeof action_names / sizeof action_names[0]) {
+		if (!is_row_tool(reg, name) || strlen(name) >= 64) {
+			xasprintf(cause, "keys: unknown action \"%s\" (an "
+			    "action such as quit, help, up, or the tool of "
+			    "a row key such as proxmox_start_vm)", name);
+			return (-1);
+		}
+		for (j = 0; j < nrowkeys; j++) {
+			if (strcmp(rowkeys[j].tool, name) == 0)
+				break;
+		}
+		if (j == nrowkeys && nrowkeys == ROWKEY_MAX) {
+			xasprintf(cause, "keys: too many row keys");
+			return (-1);
+		}
+		if (j == nrowkeys)
+			nrowkeys++;
+		snprintf(rowkeys[j].tool, sizeof rowkeys[j].tool, "%s", name);
+		rowkeys[j].key = list[0];
+		return (0);
+	}
+	/* Drop the action's keys, except those that always move. */
+	for (j = 0; j < nbindings;) {
+		if (bindings[j].action == action_names[a].action) {
+			help = bindings[j].help;
+			if (!fixed_key(bindings[j].key)) {
+				memmove(&bindings[j], &bindings[j + 1],
+				    (nbindings - j - 1) * sizeof bindings[0]);
+				nbindings--;
+				continue;
+			}
+		}
+		j++;
+	}
+	for (i = 0; i < n; i++) {
+		unbind_key(list[i]);
+		if (nbindings == KEYMAP_MAX) {
+			xasprintf(cause, "keys: too many bindings");
+			return (-1);
+		}
+		bindings[nbindings].key = list[i];
+		bindings[nbindings].action = action_names[a].action;
+		bindings[nbindings].help = help != NULL ? help :
+		    action_names[a].name;
+		bindings[nbindings].nav = false;
+		nbindings++;
+	}
+	return (0);
+}
+
+/* Applies the configuration's "keys" setting; -1 and *cause. */
+int
+keymap_configure(struct registry *reg, const char *spec, char **cause)
+{
+	char *copy, *item, *save = NULL, *end;
+	int rv = 0;
+
+	keymap_init();
+	if (spec == NULL)
+		return (0);
+	copy = xstrdup(spec);
+	for (item = strtok_r(copy, ",", &save); item != NULL && rv == 0;
+	    item = strtok_r(NULL, ",", &save)) {
+		while (*item == ' ' || *item == '\t')
+			item++;
+		end = item + strlen(item);
+		while (end > item && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*item != '\0')
+			rv = bind_one(reg, item, cause);
+	}
+	free(copy);
+	return (rv);
 }

@@ -50,6 +50,7 @@ struct pane_table {
 	bool sort_rev;
 	char filter[128];
 	int visible;		/* data rows that fit, from the last draw */
+	int first_y;		/* screen line of row top at the last draw */
 };
 
 static const struct pane_class pane_table_class;
@@ -311,7 +312,9 @@ static int
 fit_columns(struct pane_table *t, int *w, bool *inst)
 {
 	int i, n = ncolumns(t->view), used, cw;
-	size_t r, lim = t->nshown < 200 ? t->nshown : 200;
+	/* Only the rows on screen: a large table costs no more to draw. */
+	size_t r, lim = t->nshown < (size_t)t->base.h ? t->nshown :
+	    (size_t)t->base.h;
 	char *s;
 
 	*inst = t->ninsts > 1;
@@ -369,6 +372,12 @@ draw_cell(struct pane_table *t, int y, int x, int w, const struct row *r,
 
 	if (c->kind == RT_COL_GAUGE && json_is_number(v) && !sel) {
 		ui_gauge(y, x, w, json_number_value(v), ROLE_GAUGE);
+		return;
+	}
+	if (c->kind == RT_COL_SPARK && json_is_array(v)) {
+		s = format_spark(v, w);
+		ui_put(y, x, w, s, sel ? ROLE_SELECTED : ROLE_GAUGE);
+		free(s);
 		return;
 	}
 	s = format_value(v, c->kind);
@@ -443,6 +452,7 @@ table_draw(struct pane *p)
 		x += w[i] + 1;
 	}
 	y++;
+	t->first_y = y;
 	t->visible = end - y;
 	if (t->visible < 1)
 		t->visible = 1;
@@ -671,6 +681,24 @@ pane_table_action(struct pane *p, int act)
 		break;
 	}
 	pane_dirty(p);
+}
+
+/* Selects the row drawn on screen line y (a mouse click). */
+bool
+pane_table_click(struct pane *p, int y)
+{
+	struct pane_table *t = to_table(p);
+	size_t row;
+
+	if (t == NULL || t->view == NULL || t->first_y == 0 ||
+	    y < t->first_y || y >= t->first_y + t->visible)
+		return (false);
+	row = t->top + (size_t)(y - t->first_y);
+	if (row >= t->nshown)
+		return (false);
+	t->sel = row;
+	pane_dirty(p);
+	return (true);
 }
 
 /* Every field of the selected row as text; new string or NULL. */

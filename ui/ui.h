@@ -63,6 +63,7 @@ size_t ui_width(const char *s);
 void format_bytes(char *buf, size_t len, double v);
 void format_duration(char *buf, size_t len, int64_t s);
 char *format_value(const json_t *v, int kind);
+char *format_spark(const json_t *arr, int w);
 enum role format_state_role(const char *state);
 const json_t *json_at(const json_t *root, const char *pointer);
 
@@ -103,6 +104,8 @@ struct pane *pane_table_create(struct ui *, const struct rt_service *,
 struct pane *pane_table_create_unconfigured(struct ui *,
     const struct rt_service **, size_t);
 bool pane_is_table(struct pane *);
+/* Selects the row drawn on screen line y; false when none is there. */
+bool pane_table_click(struct pane *, int y);
 void pane_table_set_filter(struct pane *, const char *);
 const char *pane_table_filter(struct pane *);
 /* The selected row (borrowed, valid until the next refresh) or NULL. */
@@ -177,8 +180,12 @@ struct binding {
 const struct binding *keymap_lookup(int key);
 const struct binding *keymap_table(size_t *n);
 const char *keymap_key_name(int key, char *buf, size_t len);
-/* Rebinds an action from a "key = action" spec; -1 and *cause. */
-int keymap_bind(const char *key, const char *action, char **cause);
+/* The first key bound to an action, or -1. */
+int keymap_key_of(enum action);
+/* The key of a row key now: key, or the one the configuration gave tool. */
+int keymap_rowkey(const char *tool, int key);
+/* Applies the configuration's "ACTION=KEY, ..." (NULL: none); -1, *cause. */
+int keymap_configure(struct registry *, const char *spec, char **cause);
 
 /* lineedit in palette.c: the bottom-line editor for / and :. */
 enum edit_mode {
@@ -262,7 +269,7 @@ struct ui {
 
 	/* The line editor. */
 	enum edit_mode edit;
-	char edit_prompt[64];
+	char edit_prompt[160];
 	char edit_buf[512];
 	size_t edit_len;
 	size_t edit_cursor;
@@ -273,6 +280,9 @@ struct ui {
 	char message[256];
 	enum role message_role;
 	int64_t message_mono;
+
+	/* Mouse reports, when the operator turned them on. */
+	bool mouse;
 
 	/* Activity (pane-activity.c). */
 	struct activity *acts;

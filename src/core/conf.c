@@ -70,7 +70,7 @@ static const char *conf_global_keys[] = {
 	"socket", "log", "log_level", "audit_log", "theme", "read_only",
 	"approval_timeout", "workers", "roles", "tool_policy", "socket_group",
 	"max_message", "max_clients", "max_inflight", "rate_limit",
-	"metrics_listen", NULL
+	"metrics_listen", "keys", "mouse", NULL
 };
 
 static const char *conf_service_keys[] = {
@@ -1001,7 +1001,12 @@ conf_set_globals(struct rt_config *c, struct conf_sect *g, char **cause)
 			field = &c->socket_group;
 		else if (strcmp(e->key, "metrics_listen") == 0)
 			field = &c->metrics_listen;
-		else if (strcmp(e->key, "read_only") == 0) {
+		else if (strcmp(e->key, "keys") == 0)
+			field = &c->keys;
+		else if (strcmp(e->key, "mouse") == 0) {
+			if (conf_parse_bool(e->value, &c->mouse) != 0)
+				goto bad_bool;
+		} else if (strcmp(e->key, "read_only") == 0) {
 			if (conf_parse_bool(e->value, &c->read_only) != 0)
 				goto bad_bool;
 		} else if (strcmp(e->key, "approval_timeout") == 0) {
@@ -1246,6 +1251,7 @@ conf_free(struct rt_config *c)
 	free(c->log_level);
 	free(c->audit_log);
 	free(c->theme);
+	free(c->keys);
 	free(c->roles);
 	free(c->tool_policy);
 	free(c->socket_group);

@@ -49,6 +49,9 @@ struct rt_config {
 	char *roles;
 	char *tool_policy;
 	char *socket_group;	/* agents of other uids connect through it */
+	/* The dashboard: key rebindings ("action=key, ...") and the mouse. */
+	char *keys;
+	bool mouse;
 	struct rt_instance_conf *instances;
 	size_t ninstances;
 };

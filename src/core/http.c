@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,6 +230,16 @@ http_ssl_ctx(CURL *curl, void *sslctx, void *arg)
 	return (CURLE_OK);
 }
 
+/* Response body bytes received by every client, for the benchmark. */
+static atomic_ullong http_bytes;
+
+/* Body bytes received so far by every client of the process. */
+uint64_t
+http_bytes_received(void)
+{
+	return (atomic_load_explicit(&http_bytes, memory_order_relaxed));
+}
+
 /* libcurl write callback: appends to the body, up to max_response. */
 static size_t
 http_write(char *ptr, size_t size, size_t nmemb, void *arg)
@@ -248,6 +259,7 @@ http_write(char *ptr, size_t size, size_t nmemb, void *arg)
 	}
 	memcpy(resp->body + resp->len, ptr, n);
 	resp->len += n;
+	atomic_fetch_add_explicit(&http_bytes, n, memory_order_relaxed);
 	resp->body[resp->len] = '\0';
 	return (n);
 }

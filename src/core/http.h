@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define HTTP_POOL_MAX 8		/* the most idle clients a pool keeps */
 
@@ -174,6 +175,8 @@ struct http_client *http_pool_get(struct http_pool *, char **cause);
 void http_pool_put(struct http_pool *, struct http_client *cl);
 /* Destroys the idle clients; no client may be out. */
 void http_pool_finish(struct http_pool *);
+/* Body bytes received so far by every client (bench/bench-ui.sh). */
+uint64_t http_bytes_received(void);
 
 /* Percent-encodes s for a path segment or query value; caller frees. */
 char *http_escape(const char *s);

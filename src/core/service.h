@@ -55,6 +55,7 @@ enum rt_col_kind {
 	RT_COL_GAUGE,
 	RT_COL_AGE,
 	RT_COL_STATE,
+	RT_COL_SPARK,	/* an array of numbers, drawn as a sparkline */
 };
 
 struct rt_column {
@@ -69,7 +70,12 @@ struct rt_rowkey {
 	int key;
 	const char *label;
 	const char *tool;
-	/* JSON object: argument name -> JSON pointer into the row. */
+	/*
+	 * JSON object: argument name -> JSON pointer into the row; "*" (for
+	 * instance): every instance the pane shows, "all" when several;
+	 * "?WHAT:DEFAULT:SCALE": the dashboard asks for a whole number;
+	 * "[/pointer]": an array of that one value.
+	 */
 	const char *args;
 };
 

@@ -15,8 +15,9 @@ pihole_problems(const json_t *data, json_t *out)
 	const json_t *s = json_object_get(data, "summary");
 	const char *blocking = json_string_value(json_object_get(s,
 	    "blocking"));
-	json_int_t left = json_integer_value(json_object_get(s,
-	    "disable_for_s"));
+	/* Seconds left on Pi-hole's own timer when the snapshot was read. */
+	json_int_t left = (json_int_t)json_number_value(json_object_get(s,
+	    "timer"));
 
 	if (blocking == NULL || strcmp(blocking, "enabled") == 0)
 		return;

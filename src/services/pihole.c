@@ -55,7 +55,6 @@
 #define PH_GRAVITY_MAX_MS (30 * 60 * 1000)
 #define PH_GRAVITY_LINE_MAX 8192
 #define PH_GRAVITY_LINES_MAX 20000	/* a real run prints a few hundred */
-#define PH_DISABLE_KEY_S 300	/* the dashboard's d key: five minutes */
 
 struct ph {
 	char *name;
@@ -424,8 +423,9 @@ ph_fetch_summary(struct ph *p, struct http_client *cl, int *kind,
 		return (NULL);
 	}
 	row = pihole_parse_summary(sum, blk, p->name);
-	json_object_set_new(row, "disable_for_s",
-	    json_integer(PH_DISABLE_KEY_S));
+	/* The dashboard's % column wants a fraction. */
+	json_object_set_new(row, "blocked_ratio", json_real(json_number_value(
+	    json_object_get(row, "percent_blocked")) / 100));
 	json_decref(sum);
 	json_decref(blk);
 	return (row);
@@ -505,6 +505,8 @@ ph_poll(void *arg, int *kind, char **cause)
 	}
 	/* The snapshot gets its own copy: p->tops stays the poller's. */
 	snap = json_deep_copy(p->tops);
+	/* The dashboard's row draws the queries sparkline. */
+	json_object_set(row, "sparkline", json_object_get(snap, "sparkline"));
 	json_object_set_new(snap, "summary_rows", json_pack("[O]", row));
 	json_object_set_new(snap, "summary", row);
 	return (snap);
@@ -726,7 +728,8 @@ ph_get_summary(struct rt_call *c)
 			continue;
 		}
 		row = json_deep_copy(json_object_get(v.data, "summary"));
-		json_object_del(row, "disable_for_s");
+		json_object_del(row, "blocked_ratio");
+		json_object_del(row, "sparkline");
 		json_object_set_new(row, "timer", ph_timer_left(row,
 		    v.age_ms));
 		json_object_set_new(row, "age_ms", json_integer(v.age_ms));
@@ -2158,18 +2161,20 @@ static const struct rt_tool ph_tools[] = {
 static const struct rt_column ph_summary_columns[] = {
 	{ "Pi-hole", "/instance", RT_COL_TEXT, 10 },
 	{ "Blocking", "/blocking", RT_COL_STATE, 9 },
-	{ "Timer", "/timer", RT_COL_NUMBER, 6 },
+	{ "Timer", "/timer", RT_COL_AGE, 6 },
 	{ "Queries", "/queries_total", RT_COL_NUMBER, 9 },
 	{ "Blocked", "/queries_blocked", RT_COL_NUMBER, 8 },
-	{ "%", "/percent_blocked", RT_COL_PERCENT, 6 },
+	{ "%", "/blocked_ratio", RT_COL_PERCENT, 6 },
+	{ "Queries/10 min", "/sparkline", RT_COL_SPARK, 16 },
 	{ "Clients", "/clients_active", RT_COL_NUMBER, 7 },
 	{ "Gravity", "/gravity_domains", RT_COL_NUMBER, 9 },
 	{ NULL, NULL, RT_COL_TEXT, 0 },
 };
 
 static const struct rt_rowkey ph_summary_keys[] = {
-	{ 'd', "disable 5 min", "pihole_disable_blocking",
-	    "{\"instance\":\"/instance\",\"timer_s\":\"/disable_for_s\"}" },
+	/* "*": every Pi-hole shown; "?": the dashboard asks (minutes). */
+	{ 'd', "disable", "pihole_disable_blocking",
+	    "{\"instance\":\"*\",\"timer_s\":\"?minutes:5:60\"}" },
 	{ 'e', "enable", "pihole_enable_blocking", ROW_INSTANCE },
 	{ 'u', "gravity", "pihole_update_gravity", ROW_INSTANCE },
 	{ 0, NULL, NULL, NULL },

@@ -2270,6 +2270,9 @@ static const struct rt_rowkey pve_guest_keys[] = {
 	{ 's', "start", "proxmox_start_vm", ROW_ARGS },
 	{ 'S', "shutdown", "proxmox_shutdown_vm", ROW_ARGS },
 	{ 'r', "reboot", "proxmox_reboot_vm", ROW_ARGS },
+	{ 'x', "stop", "proxmox_stop_vm", ROW_ARGS },
+	{ 'b', "backup", "proxmox_create_backup",
+	    "{\"instance\":\"/instance\",\"vmids\":\"[/vmid]\"}" },
 	{ 0, NULL, NULL, NULL },
 };
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The dashboard's rendering: at 80x24 every pane title and the focused
 # table are visible, 200x60 uses two columns, NO_COLOR and a non-UTF-8
-# locale (ASCII rules and gauges) render, the shipped themes load and an
+# locale (ASCII rules and gauges) render, 256-colour, 8-colour and
+# monochrome terminals render, the shipped themes load and an
 # unknown one is refused; and racktop --demo quit with q leaves no
 # racktop-sim running.
 . "${srcdir:-.}/tests/tui/lib.sh"
@@ -35,6 +36,13 @@ tui_start 100 30 LC_ALL=C LANG=C -- $C
 expect "C locale renders" has "web01"
 expect "C locale: ASCII rules" has "-- Proxmox VE Guests"
 expect "C locale: ASCII gauges" line_has "pve1" "."
+
+# 256-colour, 8-colour (screen, above) and monochrome terminals.
+tui_start 100 30 TERM=screen-256color -- $C
+expect "256 colours render" line_has "pve1" "online"
+tui_start 100 30 TERM=vt100 -- $C
+expect "monochrome (vt100) renders" line_has "pve1" "online"
+expect "monochrome: the status line" has "proxmox/lab"
 
 for th in default light high-contrast; do
 	tui_start 100 30 -- $C --theme $th

@@ -151,6 +151,7 @@ START_TEST(test_errors_name_their_line)
 		    "t.conf:3: ", "both password and password_file" },
 		{ "\n[racktop]\nread_only = maybe\n", "t.conf:3: ",
 		    "bad boolean" },
+		{ "[racktop]\nmouse = often\n", "t.conf:2: ", "bad boolean" },
 		{ "[pihole \"a\"]\npassword hunter2 = x\n", "t.conf:2: ",
 		    "bad key" },
 	};
@@ -206,6 +207,8 @@ START_TEST(test_valid_config)
 	    "max_message = 65536\n"
 	    "rate_limit = 0\n"
 	    "max_inflight = 4\n"
+	    "keys = help=F1, quit=Q\n"
+	    "mouse = on\n"
 	    "\n"
 	    "; first node\n"
 	    "[proxmox \"home\"]\n"
@@ -231,6 +234,8 @@ START_TEST(test_valid_config)
 	ck_assert_str_eq(c->theme, "dark");
 	ck_assert(c->read_only);
 	ck_assert_int_eq(c->workers, 8);
+	ck_assert_str_eq(c->keys, "help=F1, quit=Q");
+	ck_assert(c->mouse);
 	ck_assert_int_eq(c->approval_timeout, 50);
 	ck_assert_int_eq(c->max_message, 65536);
 	ck_assert_int_eq(c->rate_limit, 0);

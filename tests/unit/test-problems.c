@@ -87,12 +87,12 @@ END_TEST
 START_TEST(test_pihole)
 {
 	json_t *o = run(pihole_problems,
-	    "{\"summary\":{\"blocking\":\"enabled\",\"disable_for_s\":0}}");
+	    "{\"summary\":{\"blocking\":\"enabled\",\"timer\":null}}");
 
 	ck_assert_int_eq(json_array_size(o), 0);
 	json_decref(o);
 	o = run(pihole_problems,
-	    "{\"summary\":{\"blocking\":\"disabled\",\"disable_for_s\":300}}");
+	    "{\"summary\":{\"blocking\":\"disabled\",\"timer\":300.5}}");
 	ck_assert(has(o, "warn", "blocking_off", "blocking"));
 	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
 	    json_array_get(o, 0), "message")), "300s"));
