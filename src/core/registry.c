@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,8 +285,16 @@ poller_main(void *arg)
 		data = in->service->poll(in->state, &kind, &cause);
 		atomic_store(&in->last_poll_us, clock_mono_us() - started);
 		atomic_fetch_add(&in->polls, 1);
-		if (data != NULL)
+		if (data != NULL) {
 			snapshot_publish(&in->slot, data);
+			/*
+			 * A large lab's refresh frees megabytes of response
+			 * text and last refresh's tree in the middle of the
+			 * heap, where glibc keeps it; give it back (RSS of a
+			 * --scale large lab: 59 MB without, 34 MB with).
+			 */
+			malloc_trim(0);
+		}
 		else {
 			atomic_fetch_add(&in->poll_errors, 1);
 			log_warn("%s %s: poll failed: %s", in->service->name,
