@@ -76,6 +76,8 @@ static const char *conf_service_keys[] = {
 	"cert_file", "key_file", "token", "token_id", "api_key", "user",
 	"password", "client_id", "client_secret", "site", "tailnet",
 	"account_id", "conninfo",
+	"vector", "dedup_threshold", "embed_url", "embed_model", "embed_dims",
+	"llm_url", "llm_model", "llm_api", "scopes", "shared_scope",
 	"token_file", "password_file", "api_key_file", "client_secret_file",
 	"conninfo_file", NULL
 };

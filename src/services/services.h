@@ -13,6 +13,7 @@ extern const struct rt_service unifi_service;
 extern const struct rt_service docker_service;
 extern const struct rt_service tailscale_service;
 extern const struct rt_service cloudflare_service;
+extern const struct rt_service memory_service;
 
 /* The production table, NULL-terminated (table.c). */
 extern const struct rt_service *const rt_services[];

@@ -15,5 +15,6 @@ const struct rt_service *const rt_services[] = {
 	&pihole_service,
 	&tailscale_service,
 	&cloudflare_service,
+	&memory_service,
 	NULL,
 };
