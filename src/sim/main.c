@@ -35,6 +35,7 @@ static const struct sim_service_ops *sim_all[] = {
 	&sim_docker_ops,
 	&sim_tailscale_ops,
 	&sim_cloudflare_ops,
+	&sim_llm_ops,
 	NULL
 };
 

@@ -116,6 +116,7 @@ extern const struct sim_service_ops sim_unifi_ops;
 extern const struct sim_service_ops sim_docker_ops;
 extern const struct sim_service_ops sim_tailscale_ops;
 extern const struct sim_service_ops sim_cloudflare_ops;
+extern const struct sim_service_ops sim_llm_ops;
 
 /* Creates the simulator; fixed_clock picks the clock. */
 struct sim *sim_create(struct scenario *, bool fixed_clock);

@@ -9,7 +9,10 @@
  */
 #include "config.h"
 
+#include <sys/wait.h>
+
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -608,15 +611,15 @@ END_TEST
 
 /* recall@3 of an embedder over the paraphrase pairs. */
 static double
-recall_at_3(struct mem_store *st, const char *embedder)
+recall_at_3(struct mem_store *st, struct mem_embedder *emb, const char *label)
 {
 	const char *dir = getenv("srcdir");
-	char *path, line[1024], *tab, *cause = NULL, *ids[128];
-	float vec[MEM_BUILTIN_DIMS];
+	char *path, line[1024], *tab, *cause = NULL, *ids[128], *key;
 	struct mem_write w = { 0 };
-	json_t *r, *items, *it;
+	json_t *r, *it;
 	size_t n = 0, i, j, hits = 0;
 	char *queries[128];
+	float *vec;
 	FILE *f;
 
 	xasprintf(&path, "%s/tests/fixtures/memory/paraphrases.tsv", dir !=
@@ -626,18 +629,21 @@ recall_at_3(struct mem_store *st, const char *embedder)
 	free(path);
 	w.agent_id = "recall";
 	w.actor = "test";
-	w.embedding = vec;
 	while (fgets(line, sizeof line, f) != NULL && n < 128) {
 		line[strcspn(line, "\n")] = '\0';
 		if ((tab = strchr(line, '\t')) == NULL)
 			continue;
 		*tab = '\0';
 		w.content = line;
-		xasprintf((char **)&w.key, "recall-%zu", n);
-		mem_embed_builtin(line, vec, MEM_BUILTIN_DIMS);
+		xasprintf(&key, "recall-%zu", n);
+		w.key = key;
+		vec = mem_embed(emb, line, &cause);
+		ck_assert_msg(vec != NULL, "%s", cause);
+		w.embedding = vec;
 		r = mem_store_add(st, &w, &cause);
 		ck_assert_msg(r != NULL, "%s", cause);
-		free((char *)w.key);
+		free(vec);
+		free(key);
 		ids[n] = xstrdup(str(r, "id"));
 		queries[n++] = xstrdup(tab + 1);
 		json_decref(r);
@@ -645,36 +651,114 @@ recall_at_3(struct mem_store *st, const char *embedder)
 	fclose(f);
 	ck_assert_uint_ge(n, 30);
 	for (i = 0; i < n; i++) {
-		mem_embed_builtin(queries[i], vec, MEM_BUILTIN_DIMS);
+		vec = mem_embed(emb, queries[i], &cause);
+		ck_assert_msg(vec != NULL, "%s", cause);
 		r = mem_store_search(st, NULL, queries[i], vec, 3, &cause);
 		ck_assert_msg(r != NULL, "%s", cause);
 		json_array_foreach(r, j, it) {
 			if (strcmp(str(it, "id"), ids[i]) == 0)
 				hits++;
 		}
-		items = r;
-		json_decref(items);
+		json_decref(r);
+		free(vec);
 		free(queries[i]);
 		free(ids[i]);
 	}
 	fprintf(stderr, "recall@3 %s: %.2f (%zu of %zu paraphrase pairs)\n",
-	    embedder, (double)hits / n, hits, n);
+	    label, (double)hits / n, hits, n);
 	return ((double)hits / n);
 }
 
 START_TEST(test_recall)
 {
+	struct mem_embedder *emb;
 	struct mem_store *st;
-	char *db, name[64];
+	char *db, name[96], *cause = NULL;
 
 	if ((db = fresh_db("recall", _i)) == NULL)
 		return;
+	emb = mem_embedder_create(NULL, NULL, NULL, 0, 0, &cause);
 	st = store_on(db, _i, MEM_BUILTIN_NAME, MEM_BUILTIN_DIMS);
 	snprintf(name, sizeof name, "%s on %s", MEM_BUILTIN_NAME,
 	    mode_name[_i]);
 	/* A floor, not a target: it sees words, not meaning. */
-	ck_assert_double_ge(recall_at_3(st, name), 0.75);
+	ck_assert_double_ge(recall_at_3(st, emb, name), 0.75);
 	mem_store_destroy(st);
+	mem_embedder_destroy(emb);
+	free(db);
+}
+END_TEST
+
+/* racktop-sim's model endpoints: url, or NULL when no simulator. */
+static pid_t sim_pid;
+static char *sim_url, *sim_dir;
+
+static void
+sim_start(void)
+{
+	const char *bin = getenv("RACKTOP_SIM");
+	char *eps;
+	json_t *j = NULL;
+
+	if (bin == NULL)
+		return;
+	sim_dir = test_tmpdir();
+	xasprintf(&eps, "%s/endpoints.json", sim_dir);
+	if ((sim_pid = fork()) == 0) {
+		execl(bin, bin, "--services", "llm", "--endpoints", eps,
+		    (char *)NULL);
+		_exit(127);
+	}
+	if (!WAIT_FOR((j = json_load_file(eps, 0, NULL)) != NULL, 10000)) {
+		fprintf(stderr, "racktop-sim wrote no endpoints\n");
+		free(eps);
+		return;
+	}
+	sim_url = xstrdup(json_string_value(json_object_get(json_object_get(j,
+	    "llm"), "url")));
+	json_decref(j);
+	free(eps);
+}
+
+static void
+sim_stop(void)
+{
+	if (sim_pid > 0) {
+		kill(sim_pid, SIGTERM);
+		waitpid(sim_pid, NULL, 0);
+	}
+	if (sim_dir != NULL)
+		test_rm_rf(sim_dir);
+	free(sim_dir);
+	free(sim_url);
+}
+
+START_TEST(test_recall_endpoint)
+{
+	struct mem_embedder *emb;
+	struct mem_store *st;
+	char *db, name[96], *cause = NULL;
+
+	if (sim_url == NULL) {
+		fprintf(stderr, "SKIP recall of the endpoint embedder: "
+		    "RACKTOP_SIM not set\n");
+		return;
+	}
+	if ((db = fresh_db("recallep", _i)) == NULL)
+		return;
+	emb = mem_embedder_create(sim_url, "sim-embed", "sim-llm-key", 0, 5000,
+	    &cause);
+	ck_assert_msg(emb != NULL, "%s", cause);
+	ck_assert_msg(mem_embedder_probe(emb, &cause) == 0, "%s", cause);
+	ck_assert_uint_eq(mem_embedder_dims(emb), 256);
+	ck_assert_str_eq(mem_embedder_name(emb), "openai:sim-embed");
+	st = store_on(db, _i, mem_embedder_name(emb), 256);
+	snprintf(name, sizeof name, "openai:sim-embed (racktop-sim) on %s",
+	    mode_name[_i]);
+	/* Reported, not a quality bar: the simulator's model is a toy. */
+	ck_assert_double_gt(recall_at_3(st, emb, name), 0.3);
+	mem_store_destroy(st);
+	mem_embedder_destroy(emb);
 	free(db);
 }
 END_TEST
@@ -760,18 +844,21 @@ main(void)
 		return (rv == 77 ? 77 : 1);
 	}
 	have_vector = pgt_has_vector(&pg);
+	sim_start();
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_tools, 0, 2);
 	tcase_add_loop_test(tc, test_isolation, 0, 2);
 	tcase_add_loop_test(tc, test_restart, 0, 2);
 	tcase_add_loop_test(tc, test_concurrent, 0, 2);
 	tcase_add_loop_test(tc, test_recall, 0, 2);
+	tcase_add_loop_test(tc, test_recall_endpoint, 0, 2);
 	tcase_add_loop_test(tc, test_embedder_change, 0, 2);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	sim_stop();
 	pgt_stop(&pg);
 	return (failed == 0 ? 0 : 1);
 }
