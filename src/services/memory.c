@@ -21,6 +21,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,8 +55,9 @@ struct mem_rule {
 struct mem {
 	char *name;
 	struct mem_embedder *emb;
-	struct mem_store *store;
-	struct mem_store_opts opts;
+	pthread_mutex_t lock;	/* guards store while it is made */
+	struct mem_store *store;	/* NULL until the width is known */
+	struct mem_store_opts opts;	/* conninfo owned */
 	char *shared;
 	struct mem_rule *rules;
 	size_t nrules;
@@ -425,14 +427,45 @@ mem_key(struct rt_call *c)
 	return (s);
 }
 
+/*
+ * Makes the store once the embedder's width is known: at start-up, or
+ * at the first call when an endpoint must be asked (so an embedding
+ * server that is down does not keep racktop from starting).
+ */
+static int
+mem_ready(struct mem *m, char **cause)
+{
+	int rv = 0;
+
+	pthread_mutex_lock(&m->lock);
+	if (m->store == NULL) {
+		if (mem_embedder_probe(m->emb, cause) != 0)
+			rv = -1;
+		else {
+			m->opts.dims = mem_embedder_dims(m->emb);
+			if ((m->store = mem_store_create(&m->opts, cause)) ==
+			    NULL)
+				rv = -1;
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+	return (rv);
+}
+
 /* The instance for a call and the caller's grant; NULL after failing. */
 static struct rt_instance *
 mem_begin(struct rt_call *c, struct mem_grant *g)
 {
 	struct rt_instance *in;
+	char *why = NULL;
 
 	if ((in = call_instance(c)) == NULL)
 		return (NULL);
+	if (mem_ready(mem_of(in), &why) != 0) {
+		mem_fail(c, in, "embedding endpoint: %s", why);
+		free(why);
+		return (NULL);
+	}
 	mem_grant_of(mem_of(in), &c->caller, g);
 	return (in);
 }
@@ -894,6 +927,11 @@ mem_destroy(void *arg)
 		return;
 	mem_store_destroy(m->store);
 	mem_embedder_destroy(m->emb);
+	pthread_mutex_destroy(&m->lock);
+	if (m->opts.conninfo != NULL)
+		explicit_bzero((char *)m->opts.conninfo,
+		    strlen(m->opts.conninfo));
+	free((char *)m->opts.conninfo);
 	if (m->llm_opts.base_url != NULL)
 		http_pool_finish(&m->llm_pool);
 	free((char *)m->llm_opts.base_url);
@@ -920,6 +958,7 @@ mem_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 
 	(void)in;
 	m = xcalloc(1, sizeof *m);
+	pthread_mutex_init(&m->lock, NULL);
 	m->name = xstrdup(ic->name);
 	m->owner = geteuid();
 	m->opts.dedup_threshold = MEM_DEDUP_DEFAULT;
@@ -1001,23 +1040,14 @@ mem_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	conninfo = conf_get(ic, "conninfo");
 	if (conninfo == NULL)
 		conninfo = getenv("DATABASE_URL");
-	m->opts.conninfo = conninfo != NULL ? conninfo : "";
+	m->opts.conninfo = xstrdup(conninfo != NULL ? conninfo : "");
 	m->opts.embedder = mem_embedder_name(m->emb);
 	m->opts.dims = mem_embedder_dims(m->emb);
 	m->opts.retry_ms = timeout * 1000;
-	if (m->opts.dims == 0) {
-		/* Learn an endpoint's width now: the column needs it. */
-		if (mem_embedder_probe(m->emb, &why) != 0) {
-			xasprintf(cause, "embed_url: %s (or set embed_dims)",
-			    why);
-			free(why);
-			goto fail;
-		}
-		m->opts.dims = mem_embedder_dims(m->emb);
-	}
-	if ((m->store = mem_store_create(&m->opts, cause)) == NULL)
+	/* Known width: make the store now, so bad options show at start. */
+	if (m->opts.dims != 0 && (m->store = mem_store_create(&m->opts,
+	    cause)) == NULL)
 		goto fail;
-	m->opts.conninfo = NULL;	/* the store keeps its own copy */
 	return (m);
 fail:
 	mem_destroy(m);
