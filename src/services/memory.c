@@ -917,6 +917,59 @@ mem_summarize(struct rt_call *c)
 	return (call_ok(c, r));
 }
 
+/* Embeds text for mem_store_reembed with the instance's embedder. */
+static float *
+mem_reembed_one(void *arg, const char *text, char **cause)
+{
+	return (mem_embed(arg, text, cause));
+}
+
+/* memory_reembed's preview (dry_run, and the approval's describe). */
+static int
+mem_reembed_preview(struct rt_call *c)
+{
+	struct rt_instance *in;
+	struct mem_grant g;
+	struct mem *m;
+
+	if ((in = mem_begin(c, &g)) == NULL)
+		return (-1);
+	m = mem_of(in);
+	return (call_ok(c, json_pack("{s:s, s:s, s:b, s:[{s:s, s:s}], s:{s:s, "
+	    "s:I}}", "instance", in->name, "status", "dry_run", "dry_run", 1,
+	    "requests", "method", "SQL", "path", "UPDATE racktop.memories SET "
+	    "embedding (every memory, every scope, one transaction)",
+	    "target", "embedder", mem_embedder_name(m->emb), "dims",
+	    (json_int_t)mem_embedder_dims(m->emb))));
+}
+
+/* memory_reembed. */
+static int
+mem_reembed(struct rt_call *c)
+{
+	struct rt_instance *in;
+	struct mem_grant g;
+	struct mem *m;
+	char *why = NULL;
+	long n;
+
+	if (json_is_true(json_object_get(c->args, "dry_run")))
+		return (mem_reembed_preview(c));
+	if ((in = mem_begin(c, &g)) == NULL)
+		return (-1);
+	m = mem_of(in);
+	if ((n = mem_store_reembed(m->store, mem_embedder_name(m->emb),
+	    mem_embedder_dims(m->emb), mem_reembed_one, m->emb, &why)) < 0) {
+		mem_fail(c, in, "%s", why);
+		free(why);
+		return (-1);
+	}
+	return (call_ok(c, json_pack("{s:s, s:s, s:I, s:s, s:I}", "instance",
+	    in->name, "status", "ok", "count", (json_int_t)n, "embedder",
+	    mem_embedder_name(m->emb), "dims",
+	    (json_int_t)mem_embedder_dims(m->emb))));
+}
+
 /* Frees an instance's state. */
 static void
 mem_destroy(void *arg)
@@ -1255,6 +1308,28 @@ static const struct rt_tool mem_tools[] = {
 		"{\"type\":\"integer\"}}}",
 	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
 	    .call = mem_summarize,
+	},
+	{
+	    .name = "memory_reembed",
+	    .title = "Re-embed memories",
+	    .description = "After the embedder changed (embed_url, "
+		"embed_model or its width), re-embeds every memory of every "
+		"scope with the configured one, in one transaction, and "
+		"rebuilds the vector index; until then the store refuses to "
+		"mix the two. Contents and history are untouched.",
+	    .input_schema = "{\"type\":\"object\",\"additionalProperties\":"
+		"false,\"properties\":{" S_INSTANCE ",\"dry_run\":{\"type\":"
+		"\"boolean\",\"default\":false,\"description\":\"Say what "
+		"would be done and do nothing.\"}}}",
+	    .output_schema = "{\"type\":\"object\",\"required\":[\"instance\","
+		"\"status\"],\"properties\":{\"instance\":" S_STR ",\"status\":"
+		"{\"enum\":[\"ok\",\"dry_run\"]},\"count\":{\"type\":"
+		"\"integer\"},\"embedder\":" S_STR ",\"dims\":{\"type\":"
+		"\"integer\"},\"dry_run\":{\"type\":\"boolean\"},\"requests\":"
+		"{\"type\":\"array\"},\"target\":{\"type\":\"object\"}}}",
+	    .flags = RT_DESTRUCTIVE | RT_IDEMPOTENT,
+	    .call = mem_reembed,
+	    .describe = mem_reembed_preview,
 	},
 	{ .name = NULL },
 };

@@ -77,4 +77,12 @@ conf "$CONF"
 call memory_list && fail "mixed embedders accepted"
 grep -q "embedded with openai:sim-embed" "$TMPD/err" ||
     fail "mismatch message: $(cat "$TMPD/err")"
+# The command re-embeds them; then the built-in embedder works.
+call memory_reembed dry_run=true || fail "reembed preview: $(cat "$TMPD/err")"
+[ "$(jqo .status)" = dry_run ] || fail "preview"
+call memory_reembed || fail "reembed: $(cat "$TMPD/err")"
+[ "$(jqo .count)" = 2 ] && [ "$(jqo .dims)" = 384 ] ||
+    fail "reembed result: $(cat "$TMPD/out")"
+call memory_search query="office printer address" limit=1 || fail "search after reembed"
+jqo '.items[0].memory' | grep -q printer || fail "search after reembed: $(cat "$TMPD/out")"
 exit 0
