@@ -156,7 +156,8 @@ demo_start(struct demo *d, char **cause)
 	}
 	fprintf(f, "# racktop demo: every service in racktop-sim\n");
 	json_object_foreach(eps, key, v) {
-		if (json_is_object(v))
+		/* The model endpoints ("llm") serve the memory, no service. */
+		if (json_is_object(v) && strcmp(key, "llm") != 0)
 			write_section(f, key, v);
 	}
 	fclose(f);
