@@ -856,6 +856,52 @@ mem_llm_summary(struct mem *m, const char *text, char **cause)
 	return (out);
 }
 
+/*
+ * Keeps a summary as a memory of its own (metadata kind "summary") in
+ * the scope summarised, or the caller's own; its id goes into r.
+ */
+static int
+mem_save_summary(struct rt_call *c, struct rt_instance *in,
+    const struct mem_grant *g, const char *agent_id, const char *summary,
+    size_t n, json_t *r)
+{
+	struct mem *m = mem_of(in);
+	struct mem_write w = { 0 };
+	json_t *meta, *res;
+	char *why = NULL, *key, *actor;
+	float *vec;
+
+	if ((vec = mem_embed(m->emb, summary, &why)) == NULL) {
+		mem_fail(c, in, "embedding: %s", why);
+		free(why);
+		return (-1);
+	}
+	meta = json_pack("{s:s, s:I}", "kind", "summary", "of", (json_int_t)n);
+	key = mem_key(c);
+	actor = mem_actor(c, g);
+	w.key = key;
+	w.content = summary;
+	w.embedding = vec;
+	w.agent_id = agent_id != NULL ? agent_id : g->own;
+	w.user_id = call_arg_str(c, "user_id");
+	w.entity = call_arg_str(c, "entity");
+	w.metadata = meta;
+	w.actor = actor;
+	res = mem_store_add(m->store, &w, &why);
+	free(vec);
+	free(actor);
+	free(key);
+	json_decref(meta);
+	if (res == NULL) {
+		mem_fail(c, in, "%s", why);
+		free(why);
+		return (-1);
+	}
+	json_object_set(r, "memory_id", json_object_get(res, "id"));
+	json_decref(res);
+	return (0);
+}
+
 /* memory_summarize. */
 static int
 mem_summarize(struct rt_call *c)
@@ -909,11 +955,18 @@ mem_summarize(struct rt_call *c)
 		summary = mem_summary_extract(texts, NULL, n, MEM_BUILTIN_DIMS,
 		    (size_t)call_arg_int(c, "max_sentences", 8));
 	free(texts);
+	json_decref(rows);
 	r = json_pack("{s:s, s:s, s:s, s:I, s:I}", "instance", in->name,
 	    "summary", summary, "method", method, "count", (json_int_t)n,
 	    "total", (json_int_t)total);
+	if (json_is_true(json_object_get(c->args, "save")) && n > 0 &&
+	    *summary != '\0' && mem_save_summary(c, in, &g, one, summary,
+	    n, r) != 0) {
+		json_decref(r);
+		free(summary);
+		return (-1);
+	}
 	free(summary);
-	json_decref(rows);
 	return (call_ok(c, r));
 }
 
@@ -1295,17 +1348,21 @@ static const struct rt_tool mem_tools[] = {
 	    .description = "Compresses the memories of a scope (filters as "
 		"memory_list, newest 500) into a short text: with the "
 		"configured LLM (llm_url), else an extractive summary made of "
-		"the most central sentences, near-duplicates left out.",
+		"the most central sentences, near-duplicates left out. save "
+		"keeps it as a memory.",
 	    .input_schema = "{\"type\":\"object\",\"additionalProperties\":"
 		"false,\"properties\":{" S_INSTANCE "," S_FILTER_PROPS ","
 		S_FILTERS ",\"max_sentences\":{\"type\":\"integer\","
 		"\"minimum\":1,\"maximum\":50,\"default\":8,\"description\":"
-		"\"Extractive summary: most sentences kept.\"}}}",
+		"\"Extractive summary: most sentences kept.\"},\"save\":{"
+		"\"type\":\"boolean\",\"default\":false,\"description\":"
+		"\"Also keep the summary as a memory (metadata kind summary) "
+		"in the scope summarised.\"}}}",
 	    .output_schema = "{\"type\":\"object\",\"required\":[\"instance\","
 		"\"summary\",\"method\",\"count\"],\"properties\":{\"instance\":"
 		S_STR ",\"summary\":" S_STR ",\"method\":{\"enum\":[\"llm\","
 		"\"extractive\"]},\"count\":{\"type\":\"integer\"},\"total\":"
-		"{\"type\":\"integer\"}}}",
+		"{\"type\":\"integer\"},\"memory_id\":" S_STR "}}",
 	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
 	    .call = mem_summarize,
 	},

@@ -350,7 +350,17 @@ START_TEST(test_tools)
 	ck_assert_str_eq(str(r, "method"), "extractive");
 	ck_assert_int_eq(json_integer_value(json_object_get(r, "count")), 3);
 	ck_assert_ptr_nonnull(strstr(str(r, "summary"), "Pi-hole blocks ads"));
+	ck_assert_ptr_null(json_object_get(r, "memory_id"));
 	json_decref(r);
+	r = ok(reg, &a, "memory_summarize", json_pack("{s:b}", "save", 1));
+	v = xstrdup(str(r, "memory_id"));
+	json_decref(r);
+	r = ok(reg, &a, "memory_get", json_pack("{s:s}", "memory_id", v));
+	ck_assert_str_eq(str(json_object_get(r, "metadata"), "kind"),
+	    "summary");
+	ck_assert_str_eq(str(r, "agent_id"), "claude");
+	json_decref(r);
+	free(v);
 
 	/* Bad arguments never reach the store. */
 	err = NULL;
