@@ -11,8 +11,12 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+want="postgresql-$PGVER libpq-dev"
+# Building pgvector needs the server headers and a compiler.
+[ -f "/usr/share/postgresql/$PGVER/extension/vector.control" ] ||
+    want="$want postgresql-server-dev-$PGVER dpkg-dev make gcc"
 missing=""
-for p in postgresql-$PGVER libpq-dev; do
+for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 	    grep -q "install ok installed" || missing="$missing $p"
 done
