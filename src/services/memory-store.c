@@ -668,6 +668,9 @@ mem_store_open(struct mem_store *st, char **cause)
 		PQfinish(conn);
 		return (-1);
 	}
+	/* Idempotency keys are kept 30 days: far past any retry. */
+	PQclear(PQexec(conn, "DELETE FROM racktop.memory_requests WHERE at < "
+	    "now() - interval '30 days'"));
 	pthread_mutex_lock(&st->lock);
 	st->opened = true;
 	pthread_mutex_unlock(&st->lock);
