@@ -850,6 +850,9 @@ mem_add_work(struct mem_store *st, PGconn *conn, void *arg, PGresult **err,
 	int c, vp, p1, p2, p3, p4, p5, rv = -1;
 
 	(void)cause;
+	/* A retry after a lost COMMIT starts over. */
+	json_decref(wr->result);
+	wr->result = NULL;
 	if ((c = mem_claim(conn, wr, err)) != 0)
 		return (c < 0 ? -1 : 0);
 	vec = mem_vec_text(w->embedding, st->dims, st->pgvector);
@@ -991,6 +994,8 @@ mem_change_work(struct mem_store *st, PGconn *conn, void *arg,
 
 	(void)cause;
 	wr->notfound = false;
+	json_decref(wr->result);
+	wr->result = NULL;
 	if ((c = mem_claim(conn, wr, err)) != 0)
 		return (c < 0 ? -1 : 0);
 	if (!mem_is_uuid(w->memory_id)) {
