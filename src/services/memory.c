@@ -15,7 +15,7 @@
  * replaces that grant. Naming another scope is an error, never a silent
  * narrowing. This separates agents of one user from each other by
  * convenience: it is not a security boundary against an agent that can
- * run commands as that user (docs/security.md).
+ * run commands as that user (README.md, "Memory for agents").
  */
 #include "config.h"
 
