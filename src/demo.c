@@ -107,7 +107,7 @@ int
 demo_start(struct demo *d, char **cause)
 {
 	const char *base = getenv("XDG_RUNTIME_DIR");
-	char *ep, *log;
+	char *ep, *log, *ci = NULL, *why = NULL;
 	json_t *eps = NULL, *v;
 	const char *key;
 	json_error_t jerr;
@@ -117,6 +117,7 @@ demo_start(struct demo *d, char **cause)
 
 	memset(d, 0, sizeof *d);
 	d->sim = -1;
+	d->pg = -1;
 	if (base == NULL || *base != '/')
 		base = "/tmp";
 	xasprintf(&d->dir, "%s/racktop-demo.XXXXXX", base);
@@ -156,8 +157,20 @@ demo_start(struct demo *d, char **cause)
 	}
 	fprintf(f, "# racktop demo: every service in racktop-sim\n");
 	json_object_foreach(eps, key, v) {
-		if (json_is_object(v))
+		/* The model endpoints ("llm") serve the memory, no service. */
+		if (json_is_object(v) && strcmp(key, "llm") != 0)
 			write_section(f, key, v);
+	}
+	/* The memory, when PostgreSQL's server binaries are installed. */
+	switch (demo_pg_start(d, &ci, &why)) {
+	case 0:
+		fprintf(f, "\n[memory \"demo\"]\nconninfo = %s\n", ci);
+		free(ci);
+		break;
+	case -1:
+		fprintf(f, "\n# no memory: %s\n", why);
+		free(why);
+		break;
 	}
 	fclose(f);
 	json_decref(eps);
@@ -211,6 +224,7 @@ demo_stop(struct demo *d)
 		waitpid(d->sim, &status, 0);
 		d->sim = -1;
 	}
+	demo_pg_stop(d);
 	if (d->dir != NULL)
 		remove_dir(d->dir);
 	free(d->dir);

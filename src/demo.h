@@ -10,6 +10,8 @@ struct demo {
 	char *dir;	/* private 0700 folder, removed once set up */
 	char *conf;	/* generated configuration in dir */
 	pid_t sim;	/* racktop-sim, or -1 */
+	pid_t pg;	/* the PostgreSQL keeper (demo-pg.c), or -1 */
+	char *pgdir;	/* its private folder, which the keeper removes */
 };
 
 /*
@@ -22,5 +24,13 @@ int demo_start(struct demo *, char **cause);
 void demo_forget_files(struct demo *);
 /* Stops the simulator and removes whatever is left. */
 void demo_stop(struct demo *);
+
+/*
+ * Starts a throwaway PostgreSQL for the memory (demo-pg.c): 0 with
+ * *conninfo (caller frees), 1 when no server binaries are installed, -1
+ * and *cause when it could not start. demo_pg_stop stops it.
+ */
+int demo_pg_start(struct demo *, char **conninfo, char **cause);
+void demo_pg_stop(struct demo *);
 
 #endif

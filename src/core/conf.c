@@ -79,6 +79,8 @@ static const char *conf_service_keys[] = {
 	"password", "client_id", "client_secret", "site", "tailnet",
 	"account_id", "conninfo", "dynamic_dir", "tls_address", "apply_timeout",
 	"totp_secret",
+	"vector", "dedup_threshold", "embed_url", "embed_model", "embed_dims",
+	"llm_url", "llm_model", "llm_api", "scopes", "shared_scope",
 	"token_file", "password_file", "api_key_file", "client_secret_file",
 	"conninfo_file", "totp_secret_file", NULL
 };

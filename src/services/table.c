@@ -17,5 +17,6 @@ const struct rt_service *const rt_services[] = {
 	&cloudflare_service,
 	&pbs_service,
 	&traefik_service,
+	&memory_service,
 	NULL,
 };
