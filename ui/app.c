@@ -919,7 +919,7 @@ draw(struct ui *ui)
 	}
 }
 
-/* Builds the panes: every view of every service, then activity. */
+/* Builds the panes: every view of every service, problems, activity. */
 static void
 build_panes(struct ui *ui)
 {
@@ -973,6 +973,8 @@ build_panes(struct ui *ui)
 		tail = &(*tail)->next;
 	}
 	free(unconf);
+	*tail = pane_problems_create(ui);
+	tail = &(*tail)->next;
 	ui->activity = *tail = pane_activity_create(ui);
 	focus(ui, ui->panes);
 }

@@ -1,7 +1,8 @@
 /*
  * The layout: the status line on top, the message line at the bottom and
  * the panes between, stacked in one column, or two when the terminal is
- * wide enough (160 columns). Every pane keeps at least its title; the
+ * wide enough (160 columns). Every pane keeps at least its title (but one
+ * that wants no rows, which is hidden); the
  * focused pane is served first, then rows go round the others until each
  * has what it wants; what is left goes to the focused pane. Zoom gives the
  * focused pane the whole area.
@@ -35,12 +36,13 @@ layout_column(struct pane **v, int n, int x, int w, int y0, int h)
 	for (i = 0; i < n; i++) {
 		want[i] = v[i]->class->want != NULL ? v[i]->class->want(v[i]) :
 		    h;
-		if (want[i] < 1)
-			want[i] = 1;
+		/* 0: nothing to show (the problems pane when all is well). */
+		if (want[i] < 0)
+			want[i] = 0;
 		v[i]->want = want[i];
 		if (v[i]->flags & PANE_FOCUS)
 			f = i;
-		if (left > 0) {
+		if (left > 0 && want[i] > 0) {
 			got[i] = 1;
 			left--;
 		}

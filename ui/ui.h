@@ -121,6 +121,9 @@ char *pane_table_detail(struct pane *);
 /* The instance name of the selected row (borrowed) or NULL. */
 const char *pane_table_selected_instance(struct pane *);
 
+/* pane-problems.c: what needs attention across every instance. */
+struct pane *pane_problems_create(struct ui *);
+
 /* pane-activity.c: every call from keys (and agents and CLI, hooked). */
 struct pane *pane_activity_create(struct ui *);
 struct activity;

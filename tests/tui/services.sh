@@ -38,6 +38,10 @@ expect "Pi-hole blocked %" line_has "enabled" "17.1%"
 for s in proxmox docker unifi pihole; do
 	expect "status line: $s" has "$s/lab ok"
 done
+# The seeded lab's unhealthy container is a problem, first and critical.
+expect "problems pane" has "Problems (1 critical"
+expect "unhealthy container listed" line_has "CRIT docker/lab" \
+    "container nextcloud is unhealthy"
 
 # b on a UniFi client: asks, naming it, then blocks it everywhere.
 keys 5
