@@ -61,6 +61,7 @@
 #define TK_APPLY_S 15		/* default apply_timeout */
 #define TK_STEP_MS 250		/* between API reads while applying */
 #define TK_PROBE_MS 3000	/* one TLS handshake */
+#define TK_CERT_EVERY_MS (3600 * 1000)	/* the poller's certificate probe */
 #define TK_MAX_FILE (1024 * 1024)
 
 struct tk {
@@ -79,6 +80,8 @@ struct tk {
 
 	struct http_pool pool;
 	struct http_client *poller;
+	json_t *certs;		/* the poller's last probe; poller only */
+	int64_t certs_mono;	/* when it ran */
 };
 
 /* A write being applied: what to wait for and what to put back. */
@@ -316,18 +319,38 @@ bad:
 	return (NULL);
 }
 
-/* The poller: one refresh. */
+static size_t tk_probe_routers(struct tk *, const json_t *, const char *,
+    int, bool (*)(void *), void *, json_t *);
+
+/*
+ * The poller: one refresh. Certificates are probed on the first refresh
+ * and hourly after (a handshake per TLS host is too much every few
+ * seconds), and every snapshot carries the last result, so the problems
+ * list can flag one that expires.
+ */
 static json_t *
 tk_poll(void *arg, int *kind, char **cause)
 {
 	struct tk *t = arg;
+	int64_t now = clock_mono_ms();
+	json_t *data;
 
 	if (t->poller == NULL &&
 	    (t->poller = http_client_create(&t->opts, cause)) == NULL) {
 		*kind = RT_ERR_UNREACHABLE;
 		return (NULL);
 	}
-	return (tk_fetch(t, t->poller, kind, cause));
+	if ((data = tk_fetch(t, t->poller, kind, cause)) == NULL)
+		return (NULL);
+	if (t->certs == NULL || now - t->certs_mono >= TK_CERT_EVERY_MS) {
+		json_decref(t->certs);
+		t->certs = json_array();
+		tk_probe_routers(t, data, NULL, TK_CERT_WARN_DAYS, NULL, NULL,
+		    t->certs);
+		t->certs_mono = now;
+	}
+	json_object_set_new(data, "certificates", json_deep_copy(t->certs));
+	return (data);
 }
 
 /* A live fetch with a pooled client, for read views. */
@@ -381,6 +404,7 @@ tk_destroy(void *arg)
 		return;
 	http_pool_finish(&t->pool);
 	http_client_destroy(t->poller);
+	json_decref(t->certs);
 	pthread_mutex_destroy(&t->lock);
 	for (i = 0; i < t->nbusy; i++)
 		free(t->busy[i]);
@@ -1399,19 +1423,80 @@ tk_probe_item(struct tk *t, const json_t *row, const char *host,
 	return (item);
 }
 
+/*
+ * Probes every TLS host of data's routers once per port (only: one
+ * router, or NULL for all) into items; stop (may be NULL) ends it early.
+ * Returns how many were flagged.
+ */
+static size_t
+tk_probe_routers(struct tk *t, const json_t *data, const char *only,
+    int warn, bool (*stop)(void *), void *arg, json_t *items)
+{
+	const json_t *row, *h, *e, *eps = json_object_get(data, "entrypoints");
+	json_t *seen = json_object(), *item;
+	size_t j, k, l, flagged = 0;
+	const char *ep;
+	char *key;
+	int port;
+
+	json_array_foreach(json_object_get(data, "routers"), j, row) {
+		if (!json_is_true(json_object_get(row, "tls")) ||
+		    strcmp(json_string_value(json_object_get(row,
+		    "protocol")), "udp") == 0)
+			continue;
+		if (only != NULL && strcmp(only, json_string_value(
+		    json_object_get(row, "name"))) != 0 && strcmp(only,
+		    json_string_value(json_object_get(row, "router"))) != 0)
+			continue;
+		json_array_foreach(json_object_get(row, "hosts"), k, h) {
+			json_array_foreach(json_object_get(row,
+			    json_array_size(json_object_get(row, "using")) > 0 ?
+			    "using" : "entry_points"), l, e) {
+				if (stop != NULL && stop(arg))
+					goto out;
+				ep = json_string_value(e);
+				port = t->tls_port > 0 ? t->tls_port :
+				    tk_entrypoint_port(eps, ep);
+				xasprintf(&key, "%s|%d", json_string_value(h),
+				    port);
+				if (json_object_get(seen, key) != NULL) {
+					free(key);
+					continue;
+				}
+				json_object_set_new(seen, key, json_true());
+				free(key);
+				item = tk_probe_item(t, row,
+				    json_string_value(h), ep, port, warn);
+				if (strcmp(json_string_value(json_object_get(
+				    item, "flag")), "ok") != 0)
+					flagged++;
+				json_array_append_new(items, item);
+			}
+		}
+	}
+out:
+	json_decref(seen);
+	return (flagged);
+}
+
+static bool
+tk_call_stop(void *arg)
+{
+	return (call_should_stop(arg));
+}
+
 /* traefik_get_certificate_status. */
 static int
 tk_cert_status(struct rt_call *c)
 {
 	struct rt_instance **ins;
 	struct read_view v;
-	const char *only = call_arg_str(c, "router"), *ep;
-	int warn = (int)call_arg_int(c, "warn_days", TK_CERT_WARN_DAYS), port;
-	json_t *items, *errors, *seen, *item;
-	const json_t *row, *h, *e, *eps;
+	const char *only = call_arg_str(c, "router");
+	int warn = (int)call_arg_int(c, "warn_days", TK_CERT_WARN_DAYS);
+	json_t *items, *errors;
 	int64_t age = 0;
-	size_t n, i, j, k, l, flagged = 0, nerr = 0;
-	char *why, *key;
+	size_t n, i, flagged = 0, nerr = 0;
+	char *why;
 	struct tk *t;
 
 	if ((ins = call_read_instances(c, &n)) == NULL)
@@ -1432,49 +1517,8 @@ tk_cert_status(struct rt_call *c)
 		}
 		if (v.age_ms > age)
 			age = v.age_ms;
-		eps = json_object_get(v.data, "entrypoints");
-		seen = json_object();
-		json_array_foreach(json_object_get(v.data, "routers"), j, row) {
-			if (!json_is_true(json_object_get(row, "tls")) ||
-			    strcmp(json_string_value(json_object_get(row,
-			    "protocol")), "udp") == 0)
-				continue;
-			if (only != NULL && strcmp(only, json_string_value(
-			    json_object_get(row, "name"))) != 0 && strcmp(only,
-			    json_string_value(json_object_get(row,
-			    "router"))) != 0)
-				continue;
-			json_array_foreach(json_object_get(row, "hosts"), k,
-			    h) {
-				json_array_foreach(json_object_get(row,
-				    json_array_size(json_object_get(row,
-				    "using")) > 0 ? "using" : "entry_points"), l,
-				    e) {
-					if (call_should_stop(c))
-						break;
-					ep = json_string_value(e);
-					port = t->tls_port > 0 ? t->tls_port :
-					    tk_entrypoint_port(eps, ep);
-					xasprintf(&key, "%s|%d",
-					    json_string_value(h), port);
-					if (json_object_get(seen, key) != NULL) {
-						free(key);
-						continue;
-					}
-					json_object_set_new(seen, key,
-					    json_true());
-					free(key);
-					item = tk_probe_item(t, row,
-					    json_string_value(h), ep, port, warn);
-					if (strcmp(json_string_value(
-					    json_object_get(item, "flag")),
-					    "ok") != 0)
-						flagged++;
-					json_array_append_new(items, item);
-				}
-			}
-		}
-		json_decref(seen);
+		flagged += tk_probe_routers(t, v.data, only, warn, tk_call_stop,
+		    c, items);
 		read_view_put(&v);
 	}
 	free(ins);

@@ -214,6 +214,11 @@ check "a good certificate is ok, issuer read" \
 check "the lab's certificate due for renewal is flagged" \
     '.items[] | select(.host == "paperless.lab.example") | .flag == "expiring" and .days_left == 10'
 check "flagged counts them" '.flagged >= 2 and .warn_days == 14'
+# The poller probes certificates too (hourly), for the problems list: the
+# lab's certificate due for renewal was there from the first refresh.
+call racktop_problems service=traefik
+check "racktop_problems lists the expiring certificate" \
+    '.items[] | select(.kind == "cert_expiring" and .target == "paperless.lab.example") | .severity == "warn"'
 expect_ok traefik_get_certificate_status '"expiring"' instance=edge router=grafana@docker warn_days=120
 expect_ok traefik_get_certificate_status '"untrusted"' instance=remote router=grafana@docker
 

@@ -190,12 +190,18 @@ START_TEST(test_traefik)
 	    "\"services\":[{\"name\":\"web@docker\",\"servers_up\":2,"
 	    "\"servers_down\":0},{\"name\":\"half@file\",\"servers_up\":1,"
 	    "\"servers_down\":1},{\"name\":\"dead@file\",\"servers_up\":0,"
-	    "\"servers_down\":2}],\"middlewares\":[]}");
+	    "\"servers_down\":2}],\"middlewares\":[],\"certificates\":["
+	    "{\"host\":\"a.lab\",\"flag\":\"ok\",\"days_left\":80},"
+	    "{\"host\":\"b.lab\",\"flag\":\"expiring\",\"days_left\":10},"
+	    "{\"host\":\"c.lab\",\"flag\":\"expired\",\"days_left\":-2},"
+	    "{\"host\":\"d.lab\",\"flag\":\"unreachable\"}]}");
 
 	ck_assert(has(o, "warn", "config_error", "bad@file"));
 	ck_assert(has(o, "warn", "servers_down", "half@file"));
 	ck_assert(has(o, "crit", "servers_down", "dead@file"));
-	ck_assert_int_eq(json_array_size(o), 3);
+	ck_assert(has(o, "warn", "cert_expiring", "b.lab"));
+	ck_assert(has(o, "crit", "cert_expired", "c.lab"));
+	ck_assert_int_eq(json_array_size(o), 5);
 	json_decref(o);
 }
 END_TEST
