@@ -194,8 +194,8 @@ call_take_key(struct rt_call *c)
 	json_t *k;
 	const char *s;
 
-	/* Reads (the hot path) never look. */
-	if ((c->rt->tool->flags & RT_READ_ONLY) ||
+	/* Reads (the hot path) never look; some tools keep keys themselves. */
+	if ((c->rt->tool->flags & (RT_READ_ONLY | RT_OWN_KEY)) ||
 	    (k = json_object_get(c->args, "idempotency_key")) == NULL)
 		return (0);
 	s = json_string_value(k);

@@ -40,6 +40,11 @@ struct rt_tool {
 #define RT_DESTRUCTIVE 0x2
 #define RT_IDEMPOTENT 0x4
 #define RT_OPEN_WORLD 0x8
+	/*
+	 * The tool keeps idempotency_key itself, durably in its own store
+	 * (the memory backend): call_check leaves the argument to it.
+	 */
+#define RT_OWN_KEY 0x10
 	/* Runs on a worker; 0 with a result, or -1 with an error (call.h). */
 	int (*call)(struct rt_call *);
 	/* Destructive tools: the request it would make, as a result. */

@@ -1257,7 +1257,7 @@ static const struct rt_tool mem_tools[] = {
 		"\"boolean\",\"default\":true,\"description\":\"false always "
 		"adds a new memory.\"}," S_KEY "}}",
 	    .output_schema = WRITE_OUTPUT,
-	    .flags = RT_IDEMPOTENT,
+	    .flags = RT_IDEMPOTENT | RT_OWN_KEY,
 	    .call = mem_add,
 	},
 	{
@@ -1313,7 +1313,7 @@ static const struct rt_tool mem_tools[] = {
 		"," S_MEMORY_ID ",\"content\":{\"type\":\"string\",\"minLength\":"
 		"1,\"maxLength\":65536}," S_ENTITY "," S_META "," S_KEY "}}",
 	    .output_schema = WRITE_OUTPUT,
-	    .flags = RT_IDEMPOTENT,
+	    .flags = RT_IDEMPOTENT | RT_OWN_KEY,
 	    .call = mem_update,
 	},
 	{
@@ -1326,7 +1326,7 @@ static const struct rt_tool mem_tools[] = {
 		"false,\"required\":[\"memory_id\"],\"properties\":{" S_INSTANCE
 		"," S_MEMORY_ID "," S_KEY "}}",
 	    .output_schema = WRITE_OUTPUT,
-	    .flags = RT_IDEMPOTENT,
+	    .flags = RT_IDEMPOTENT | RT_OWN_KEY,
 	    .call = mem_delete,
 	},
 	{
