@@ -36,5 +36,5 @@ if [ -n "$missing" ]; then
 	    { [ $ours = yes ] && rm -f "$rcd"; exit 1; }
 	[ $ours = yes ] && rm -f "$rcd"
 fi
-PGVER=$PGVER sh "$here/install-pgvector.sh"
+PGVER=$PGVER sh "$here/../install-pgvector.sh"
 echo "ci-deps/postgres: PostgreSQL $PGVER and pgvector ready"
