@@ -7,10 +7,10 @@
 "$RACKTOP" --config /dev/null tools --markdown >"$TMPD/tools.md" ||
     fail "tools --markdown"
 diff -u "$srcdir/docs/tools.md" "$TMPD/tools.md" >"$TMPD/diff" ||
-    fail "docs/tools.md is stale (make -C build docs): $(head -20 "$TMPD/diff")"
+    fail "docs/tools.md is stale (make -C build update-docs): $(head -20 "$TMPD/diff")"
 "$RACKTOP" env-example >"$TMPD/env" || fail "env-example"
 diff -u "$srcdir/.env.example" "$TMPD/env" >"$TMPD/diff" ||
-    fail ".env.example is stale (make -C build docs): $(head -20 "$TMPD/diff")"
+    fail ".env.example is stale (make -C build update-docs): $(head -20 "$TMPD/diff")"
 # Every tool of the catalog has its section.
 for t in $("$RACKTOP" --config /dev/null tools --json | jq -r '.[].name'); do
 	grep -q "^### \`$t\`\$" "$TMPD/tools.md" || fail "no section for $t"
