@@ -57,7 +57,7 @@ conf() {
 # ready SOCK: every instance has published a snapshot without error.
 ready() {
 	"$RACKTOP" call racktop_status --socket "$1" | jq -e \
-	    '[.items[] | select(.refreshes >= 1 and .error == null)] |
+	    '[.items[] | select(.refreshes >= 1 and .last_error == null)] |
 	     length == 3' >/dev/null
 }
 
