@@ -12,7 +12,8 @@
 #     the credential) reaches it; with the right fingerprint the request
 #     (and only then the credential) arrives;
 #  5. start-up refuses an inline secret in a file others can read (naming
-#     the key, not the value) and a socket folder others can write.
+#     the key, not the value) and a socket folder others can write;
+#  6. no shell runs: no system(), popen() or sh -c in src/ and ui/.
 # Needs RACKTOP, RACKTOP_SIM, jq; tmux for the screen, openssl for TLS and
 # runuser for the second uid (each skipped alone, with a note, if absent;
 # the whole test is skipped only when none can run).
@@ -350,5 +351,17 @@ elif grep -q 'writable only by it' "$T/perm/out2"; then
 	ok "socket folder 0777 refused: $(head -1 "$T/perm/out2")"
 else
 	fail "0777 socket folder: $(cat "$T/perm/out2")"
+fi
+# --- 6. no shell ever sees user input ---------------------------------------
+# racktop never calls system() or popen(), and the only exec is the demo's
+# racktop-sim with fixed arguments (execlp, no shell).
+grep -rnE '\b(system|popen)[[:space:]]*\(|"/bin/sh"|"sh",[[:space:]]*"-c"' \
+    "$srcdir/src" "$srcdir/ui" --include='*.c' >"$T/shell" 2>/dev/null
+grep -rnE '\bexec[lv]p?e?[[:space:]]*\(|posix_spawn' "$srcdir/src" \
+    "$srcdir/ui" --include='*.c' | grep -v '^[^:]*src/demo.c:' >>"$T/shell"
+if [ -s "$T/shell" ]; then
+	fail "a shell or an unexpected exec: $(cat "$T/shell")"
+else
+	ok "no system(), popen() or shell; one exec (the demo's simulator)"
 fi
 [ "$fails" -eq 0 ] || exit 1
