@@ -836,6 +836,12 @@ docker_registry_auth(const char *user, const char *password,
 		    password != NULL ? password : "", "serveraddress",
 		    server != NULL ? server : "");
 	else
+		j = NULL;
+	/*
+	 * json_pack refuses strings that are not UTF-8: such credentials
+	 * cannot be sent, so none are (the engine then refuses the push).
+	 */
+	if (j == NULL)
 		j = json_object();
 	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
