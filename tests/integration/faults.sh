@@ -48,11 +48,19 @@ done
 
 # The configuration: every service with its simulator credentials (as
 # racktop --demo writes it), a one-second refresh and timeout.
+# Only the matrix's services (the simulator serves more: llm), and only
+# keys racktop knows (from its own key table).
+"$RACKTOP" env-example | sed -n 's/^#RACKTOP_PROXMOX_HOME_\(.*\)=$/\1/p' |
+    tr 'A-Z' 'a-z' | jq -R . | jq -s . >"$T/keys.json"
+cut -d' ' -f1 "$T/matrix" | jq -R . | jq -s . >"$T/svcs.json"
 (umask 077
-jq -r --arg t "$TIMEOUT" 'to_entries[] | select(.value | type == "object")
-    | .key as $s | .value as $v |
+jq -r --arg t "$TIMEOUT" --slurpfile keys "$T/keys.json" \
+    --slurpfile svcs "$T/svcs.json" 'to_entries[] |
+    select(.value | type == "object") | select(.key as $k |
+    $svcs[0] | index($k)) | .key as $s | .value as $v |
     "[\($s) \"lab\"]", "refresh = 1", "timeout = \($t)",
     ($v | to_entries[] | select(.key != "node") |
+     select(.key as $k | $keys[0] | index($k)) |
      select((.key != "user" and .key != "password") or
             ($v.token == null and $v.api_key == null)) |
      "\(.key) = \(.value)")' "$T/ep.json" >"$T/racktop.conf")
