@@ -86,12 +86,19 @@ wait_until() {
 sim_pid=$!
 wait_until 20 test -s "$tmp/ep.json" || { cat "$tmp/sim.log"; exit 1; }
 
-# Every simulated service, as racktop --demo writes it, refresh 2 s.
-(umask 077; jq -r --arg r "$REFRESH" 'to_entries[] |
-    select(.value | type == "object") | .key as $svc | .value as $v |
+# Every simulated service racktop has, as racktop --demo writes it,
+# refresh 2 s; only keys racktop knows (the simulator serves more).
+"$RACKTOP" --config /dev/null tools --json | jq '[.[].name | split("_")[0]] |
+    unique' >"$tmp/svcs.json"
+"$RACKTOP" env-example | sed -n 's/^#RACKTOP_PROXMOX_HOME_\(.*\)=$/\1/p' |
+    tr 'A-Z' 'a-z' | jq -R . | jq -s . >"$tmp/keys.json"
+(umask 077; jq -r --arg r "$REFRESH" --slurpfile svcs "$tmp/svcs.json" \
+    --slurpfile keys "$tmp/keys.json" 'to_entries[] |
+    select(.value | type == "object") | select(.key as $k |
+    $svcs[0] | index($k)) | .key as $svc | .value as $v |
     "[\($svc) \"lab\"]",
     ($v | to_entries[] | select(.value | type == "string") |
-	select(.key != "node") |
+	select(.key != "node") | select(.key as $k | $keys[0] | index($k)) |
 	select(((.key == "user" or .key == "password") and
 	    ($v.token != null or $v.api_key != null)) | not) |
 	"\(.key) = \(.value)"),

@@ -1,8 +1,8 @@
 /*
  * The problems pane: what needs attention across every instance, most
  * urgent first (core/problems.h), the same list the racktop_problems tool
- * and the racktop://problems resource give agents. It re-collects on each
- * pass of the loop (a new snapshot, or the clock making data stale) and
+ * and the racktop://problems resource give agents. It re-collects when an
+ * instance published, or every few seconds for data going stale, and
  * redraws only when the list changed. With nothing wrong it asks for no
  * rows, so the tables keep the room.
  */
@@ -13,16 +13,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/problems.h"
+#include "core/registry.h"
+#include "core/snapshot.h"
 #include "core/xmalloc.h"
 #include "ui/ui.h"
 
 #define PROBLEMS_ROWS_MAX 3	/* more when focused and zoomed */
 
+/*
+ * Data only goes stale over refresh intervals: look this often at least,
+ * and, however busy the pollers, at most every PROBLEMS_MIN_MS (a large
+ * lab publishes every second and the rules walk thousands of rows).
+ */
+#define PROBLEMS_RECHECK_MS 5000
+#define PROBLEMS_MIN_MS 3000
+
 struct pane_problems {
 	struct pane base;	/* first */
 	json_t *list;		/* the last list collected; owned */
 	uint64_t digest;	/* of its text */
+	uint64_t gens;		/* the instances' generations it saw */
+	int64_t collected;	/* when (monotonic ms) */
 };
 
 static uint64_t
@@ -38,12 +51,34 @@ digest_of(const json_t *list)
 	return (h);
 }
 
+/* A sum that moves whenever any instance publishes. */
+static uint64_t
+generations(struct registry *reg)
+{
+	size_t i, n = registry_ninstances(reg);
+	uint64_t g = 0;
+
+	for (i = 0; i < n; i++)
+		g += snapshot_generation(&registry_instance_at(reg, i)->slot);
+	return (g);
+}
+
 static void
 problems_update(struct pane *p)
 {
 	struct pane_problems *pp = (struct pane_problems *)p;
-	json_t *list = problems_collect(p->ui->reg);
-	uint64_t d = digest_of(list);
+	uint64_t g = generations(p->ui->reg), d;
+	int64_t now = clock_mono_ms();
+	json_t *list;
+
+	/* Nothing published and not due: the rules would say the same. */
+	if (pp->list != NULL && (now - pp->collected < PROBLEMS_MIN_MS ||
+	    (g == pp->gens && now - pp->collected < PROBLEMS_RECHECK_MS)))
+		return;
+	pp->gens = g;
+	pp->collected = now;
+	list = problems_collect(p->ui->reg);
+	d = digest_of(list);
 
 	if (pp->list != NULL && d == pp->digest) {
 		json_decref(list);

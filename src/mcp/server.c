@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -78,6 +79,8 @@ struct mcp_server {
 	int nclients;
 	struct pollfd *pfds;
 	int64_t accept_resume;	/* mono ms when accepting resumes; 0: now */
+	int64_t last_active;	/* mono ms of the last message or reply */
+	bool untrimmed;		/* active since the last malloc_trim */
 	uid_t uid;
 };
 
@@ -431,6 +434,7 @@ client_settle(struct client *c)
  * in flight: a worker's answer then costs no wakeup and no context switch.
  */
 #define MCP_SPIN_NS 30000
+#define MCP_TRIM_IDLE_MS 200	/* quiet time before memory goes back */
 
 /* poll(), spinning briefly first when calls are in flight. */
 static int
@@ -500,6 +504,21 @@ server_main(void *arg)
 				srv->pfds[n].events |= POLLOUT;
 			n++;
 		}
+		/*
+		 * A burst of calls leaves freed memory in the arenas; give it
+		 * back once the socket has been quiet for a while, so an idle
+		 * racktop stays small.
+		 */
+		if (srv->untrimmed) {
+			now = clock_mono_ms();
+			if (now - srv->last_active >= MCP_TRIM_IDLE_MS) {
+				malloc_trim(0);
+				srv->untrimmed = false;
+			} else if (timeout < 0 || srv->last_active +
+			    MCP_TRIM_IDLE_MS - now < timeout)
+				timeout = (int)(srv->last_active +
+				    MCP_TRIM_IDLE_MS - now);
+		}
 		for (i = 0; i < n; i++)
 			srv->pfds[i].revents = 0;
 		if (server_poll(srv, n, timeout) == -1) {
@@ -514,8 +533,11 @@ server_main(void *arg)
 			if (atomic_load(&srv->stop))
 				break;
 		}
-		if (srv->pfds[1].revents != 0)
+		if (srv->pfds[1].revents != 0) {
 			proto_ctx_complete(srv->ctx);
+			srv->last_active = clock_mono_ms();
+			srv->untrimmed = true;
+		}
 		if (srv->pfds[2].revents != 0 ||
 		    proto_ctx_approval_ms(srv->ctx) == 0)
 			proto_ctx_approvals(srv->ctx);
