@@ -322,8 +322,11 @@ ph_do(struct ph *p, struct http_client *cl, const char *method,
 		text = json_dumps(body, JSON_COMPACT);
 	memset(resp, 0, sizeof *resp);
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (ph_auth(p, cl, stale, &auth, &gen, kind, cause) != 0)
+		/* A failed renewal after a 401 must not pass for success. */
+		if (ph_auth(p, cl, stale, &auth, &gen, kind, cause) != 0) {
+			rv = -1;
 			goto out;
+		}
 		n = 0;
 		if (auth != NULL)
 			hdrs[n++] = auth;
