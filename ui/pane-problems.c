@@ -38,19 +38,6 @@ struct pane_problems {
 	int64_t collected;	/* when (monotonic ms) */
 };
 
-static uint64_t
-digest_of(const json_t *list)
-{
-	char *text = json_dumps(list, JSON_COMPACT);
-	uint64_t h = 1469598103934665603ULL;
-	const char *p;
-
-	for (p = text; p != NULL && *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	free(text);
-	return (h);
-}
-
 /* A sum that moves whenever any instance publishes. */
 static uint64_t
 generations(struct registry *reg)
@@ -78,7 +65,7 @@ problems_update(struct pane *p)
 	pp->gens = g;
 	pp->collected = now;
 	list = problems_collect(p->ui->reg);
-	d = digest_of(list);
+	d = problems_digest(list);
 
 	if (pp->list != NULL && d == pp->digest) {
 		json_decref(list);

@@ -117,6 +117,19 @@ problems_collect(struct registry *reg)
 	return (sorted);
 }
 
+uint64_t
+problems_digest(const json_t *list)
+{
+	char *text = json_dumps(list, JSON_COMPACT);
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+	const char *p;
+
+	for (p = text; p != NULL && *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	free(text);
+	return (h);
+}
+
 void
 problems_count(const json_t *list, int *crit, int *warn)
 {

@@ -8,6 +8,7 @@
 #define RT_PROBLEMS_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 struct registry;
 
@@ -29,6 +30,9 @@ void	problem_add(json_t *out, const char *severity, const char *kind,
  * target, message}.
  */
 json_t	*problems_collect(struct registry *);
+
+/* A digest of a collected list, to tell whether it changed. */
+uint64_t problems_digest(const json_t *list);
 
 /* How many problems of each severity a collected list holds. */
 void	problems_count(const json_t *list, int *crit, int *warn);

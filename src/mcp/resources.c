@@ -224,13 +224,8 @@ uint64_t
 res_problems_digest(struct registry *reg)
 {
 	json_t *list = problems_collect(reg);
-	char *text = json_dumps(list, JSON_COMPACT);
-	uint64_t h = 1469598103934665603ULL;
-	const char *p;
+	uint64_t h = problems_digest(list);
 
-	for (p = text; p != NULL && *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	free(text);
 	json_decref(list);
 	return (h);
 }
