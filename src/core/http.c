@@ -34,6 +34,7 @@
 
 #include "core/clock.h"
 #include "core/http.h"
+#include "core/jsonfast.h"
 #include "core/xmalloc.h"
 
 #define HTTP_CONNECT_TIMEOUT_MS 5000L
@@ -1069,8 +1070,8 @@ http_json(struct http_client *c, const char *method, const char *path,
 		free(summary);
 	} else if (http_blank(resp.body, resp.len))
 		j = json_null();
-	else if ((j = json_loadb(resp.body, resp.len, JSON_DECODE_ANY, &err)) ==
-	    NULL) {
+	else if ((j = jsonfast_load(resp.body, resp.len, JSON_DECODE_ANY,
+	    &err)) == NULL) {
 		/* jansson quotes the offending token ("near '...'"): drop it. */
 		if ((cut = strstr(err.text, " near ")) != NULL)
 			*cut = '\0';

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/jsonarena.h"
 #include "core/log.h"
 #include "core/registry.h"
 #include "core/schema.h"
@@ -32,13 +33,16 @@ struct registry {
 	/* Sections made from the environment (env_url); owned. */
 	struct rt_instance_conf **implicit;
 	size_t nimplicit;
+	/* Every tool's schemas, packed; the tools borrow from it. */
+	json_t *schemas;
+	struct json_arena *schema_arena;	/* owns schemas when not NULL */
 };
 
+/* Parses a tool's two schemas; the trees are owned until packed. */
 static int
-compile_tool(struct registry_tool *t, char **cause)
+parse_tool(struct registry_tool *t, char **cause)
 {
 	json_error_t jerr;
-	char *why = NULL;
 
 	t->input_json = json_loads(t->tool->input_schema != NULL ?
 	    t->tool->input_schema : "", 0, &jerr);
@@ -47,8 +51,6 @@ compile_tool(struct registry_tool *t, char **cause)
 		    t->tool->name, jerr.text, jerr.column);
 		return (-1);
 	}
-	if ((t->input = schema_compile(t->input_json, &why)) == NULL)
-		goto bad_input;
 	if (t->tool->output_schema == NULL) {
 		xasprintf(cause, "%s: no output schema", t->tool->name);
 		return (-1);
@@ -59,17 +61,52 @@ compile_tool(struct registry_tool *t, char **cause)
 		    t->tool->name, jerr.text, jerr.column);
 		return (-1);
 	}
+	return (0);
+}
+
+static int
+compile_tool(struct registry_tool *t, char **cause)
+{
+	char *why = NULL;
+
+	if ((t->input = schema_compile(t->input_json, &why)) == NULL) {
+		xasprintf(cause, "%s: input schema: %s", t->tool->name, why);
+		free(why);
+		return (-1);
+	}
 	if ((t->output = schema_compile(t->output_json, &why)) == NULL) {
 		xasprintf(cause, "%s: output schema: %s", t->tool->name, why);
 		free(why);
 		return (-1);
 	}
 	return (0);
+}
 
-bad_input:
-	xasprintf(cause, "%s: input schema: %s", t->tool->name, why);
-	free(why);
-	return (-1);
+/*
+ * Every schema tree packed into one arena (jsonarena.h): a hundred tools'
+ * schemas are 150 KB of text but 1.8 MB as jansson's separate blocks.
+ * The tools' trees then borrow from reg->schemas.
+ */
+static void
+pack_schemas(struct registry *reg)
+{
+	json_t *all = json_array(), *packed;
+	size_t i;
+
+	for (i = 0; i < reg->ntools; i++) {
+		json_array_append(all, reg->tools[i].input_json);
+		json_array_append(all, reg->tools[i].output_json);
+	}
+	if ((packed = json_arena_copy(all, &reg->schema_arena)) == NULL)
+		fatalx("%s: out of memory", __func__);
+	json_decref(all);
+	for (i = 0; i < reg->ntools; i++) {
+		json_decref(reg->tools[i].input_json);
+		json_decref(reg->tools[i].output_json);
+		reg->tools[i].input_json = json_array_get(packed, 2 * i);
+		reg->tools[i].output_json = json_array_get(packed, 2 * i + 1);
+	}
+	reg->schemas = packed;
 }
 
 /* Builds the registry from the service table. */
@@ -96,12 +133,21 @@ registry_create(const struct rt_service *const *table, char **cause)
 			t->tool = tool;
 			t->service = table[i];
 			t->reg = reg;
-			if (compile_tool(t, cause) != 0) {
+			if (parse_tool(t, cause) != 0) {
 				registry_destroy(reg);
 				return (NULL);
 			}
 		}
 	}
+	pack_schemas(reg);
+	for (i = 0; i < reg->ntools; i++) {
+		if (compile_tool(&reg->tools[i], cause) != 0) {
+			registry_destroy(reg);
+			return (NULL);
+		}
+	}
+	/* The unpacked trees left a hole as large as the schemas. */
+	malloc_trim(0);
 	return (reg);
 }
 
@@ -131,11 +177,18 @@ registry_destroy(struct registry *reg)
 		instance_free(reg->instances[i]);
 	free(reg->instances);
 	for (i = 0; i < reg->ntools; i++) {
-		json_decref(reg->tools[i].input_json);
-		json_decref(reg->tools[i].output_json);
+		if (reg->schemas == NULL) {
+			/* Failed before packing: the trees are the tools' own. */
+			json_decref(reg->tools[i].input_json);
+			json_decref(reg->tools[i].output_json);
+		}
 		schema_free(reg->tools[i].input);
 		schema_free(reg->tools[i].output);
 	}
+	if (reg->schema_arena != NULL)
+		json_arena_free(reg->schema_arena);
+	else
+		json_decref(reg->schemas);
 	free(reg->tools);
 	free(reg->names);
 	for (i = 0; i < reg->nimplicit; i++) {

@@ -46,7 +46,7 @@ struct registry_tool {
 	const struct rt_tool *tool;
 	const struct rt_service *service;
 	struct registry *reg;
-	json_t *input_json;		/* parsed schemas, owned */
+	json_t *input_json;		/* parsed schemas, the registry's */
 	json_t *output_json;
 	struct schema *input;		/* compiled */
 	struct schema *output;

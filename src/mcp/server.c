@@ -436,6 +436,28 @@ client_settle(struct client *c)
 #define MCP_SPIN_NS 30000
 #define MCP_TRIM_IDLE_MS 200	/* quiet time before memory goes back */
 
+/*
+ * After a burst every connection keeps the buffers it grew (up to 64 KiB
+ * each way, so a busy reader does not reallocate); once the socket is
+ * quiet, idle connections give them back before the heap is trimmed.
+ */
+static void
+shrink_idle(struct mcp_server *srv)
+{
+	struct client *c;
+	int i;
+
+	for (i = 0; i < srv->nclients; i++) {
+		c = srv->clients[i];
+		if (c->out_off == c->out.len) {
+			c->out_off = 0;
+			jr_buf_reset(&c->out, 0);
+		}
+		if (jr_lines_pending(&c->in) == 0)
+			jr_lines_free(&c->in);
+	}
+}
+
 /* poll(), spinning briefly first when calls are in flight. */
 static int
 server_poll(struct mcp_server *srv, int n, int timeout)
@@ -512,6 +534,7 @@ server_main(void *arg)
 		if (srv->untrimmed) {
 			now = clock_mono_ms();
 			if (now - srv->last_active >= MCP_TRIM_IDLE_MS) {
+				shrink_idle(srv);
 				malloc_trim(0);
 				srv->untrimmed = false;
 			} else if (timeout < 0 || srv->last_active +

@@ -36,6 +36,7 @@
 #include "core/call.h"
 #include "core/clock.h"
 #include "core/http.h"
+#include "core/jsonfast.h"
 #include "core/log.h"
 #include "core/readview.h"
 #include "core/registry.h"
@@ -112,7 +113,7 @@ ph_body_json(const struct http_response *r)
 {
 	if (r->body == NULL || r->len == 0)
 		return (NULL);
-	return (json_loadb(r->body, r->len, 0, NULL));
+	return (jsonfast_load(r->body, r->len, 0, NULL));
 }
 
 /*
@@ -382,7 +383,7 @@ ph_json(struct ph *p, struct http_client *cl, const char *method,
 		http_response_free(&r);
 		return (json_null());
 	}
-	if ((j = json_loadb(r.body, r.len, 0, &err)) == NULL) {
+	if ((j = jsonfast_load(r.body, r.len, 0, &err)) == NULL) {
 		*kind = RT_ERR_UPSTREAM;
 		xasprintf(cause, "%s /api%s: invalid JSON in response: %s "
 		    "(line %d, column %d)", method, path, err.text, err.line,

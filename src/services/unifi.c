@@ -41,6 +41,7 @@
 #include "core/audit.h"
 #include "core/call.h"
 #include "core/http.h"
+#include "core/jsonfast.h"
 #include "core/log.h"
 #include "core/readview.h"
 #include "core/registry.h"
@@ -178,7 +179,7 @@ unifi_http(struct http_client *cl, const char *method, const char *path,
 		http_response_free(&resp);
 		return (json_null());
 	}
-	j = json_loadb(resp.body, resp.len, 0, &err);
+	j = jsonfast_load(resp.body, resp.len, 0, &err);
 	http_response_free(&resp);
 	if (j == NULL) {
 		if (*status >= 200 && *status < 300)
