@@ -7,9 +7,9 @@
  * DESIGN
  * Owner: one struct pbs per configured instance, created and destroyed
  * on the main thread. The poller thread uses pbs->poller alone; tool
- * calls run on any worker and borrow a client from pbs->pool. The login
- * ticket and CSRF token live behind pbs->login, which also makes logins
- * run one at a time. Tools that start a task (verify, prune of a whole
+ * calls run on any worker and borrow a client from pbs->pool. The token
+ * or login ticket is pbs->sess, the session Proxmox VE's backend uses
+ * too (pxsession.c), which makes logins run one at a time. Tools that start a task (verify, prune of a whole
  * datastore, GC, sync) keep their state in c->step and re-arm with
  * call_again() between task-status polls, so no worker waits on a task.
  */
@@ -31,11 +31,11 @@
 #include "core/snapshot.h"
 #include "core/xmalloc.h"
 #include "services/pbs.h"
+#include "services/pxsession.h"
 #include "services/services.h"
 
 #define PBS_REFRESH_S 30
 #define PBS_MAX_AGE_S 30	/* default max_age_s of reads */
-#define PBS_TICKET_RENEW_MS (90 * 60 * 1000)	/* tickets live 2 h */
 #define PBS_POOL_MAX 4
 #define PBS_LOG_TAIL 10
 #define PBS_POLL_MS 500		/* between task-status polls */
@@ -44,15 +44,7 @@ struct pbs {
 	char *name;
 	struct rt_instance *in;
 	struct http_opts opts;	/* strings owned */
-	char *token_hdr;	/* token auth: the ready header line */
-	char *user;		/* ticket auth */
-	char *password;
-
-	pthread_mutex_t login;	/* one login at a time; guards ticket.. */
-	char *ticket;
-	char *csrf;
-	int64_t ticket_mono;
-	unsigned ticket_gen;
+	struct px_session sess;	/* token or ticket (pxsession.h) */
 
 	struct http_pool pool;	/* tool calls' clients */
 
@@ -107,155 +99,12 @@ pbs_fail(struct rt_call *c, struct rt_instance *in, const char *fmt, ...)
 	return (-1);
 }
 
-/* Logs in with user and password; called with p->login held. */
-static int
-pbs_login(struct pbs *p, struct http_client *cl, int *kind, char **cause)
-{
-	const char *ticket, *csrf;
-	json_t *body, *j, *data;
-	char *why = NULL;
-	long status;
-
-	body = json_pack("{s:s, s:s}", "username", p->user, "password",
-	    p->password);
-	j = http_json(cl, "POST", "/access/ticket", NULL, body, &status, &why);
-	json_decref(body);
-	if (j == NULL) {
-		if (status == 401 || status == 403) {
-			*kind = RT_ERR_AUTH;
-			xasprintf(cause, "HTTP %ld: authentication failure — "
-			    "check user and password", status);
-			free(why);
-		} else {
-			*kind = status == 0 ? RT_ERR_UNREACHABLE :
-			    RT_ERR_UPSTREAM;
-			*cause = why;
-		}
-		return (-1);
-	}
-	data = json_object_get(j, "data");
-	ticket = json_string_value(json_object_get(data, "ticket"));
-	csrf = json_string_value(json_object_get(data, "CSRFPreventionToken"));
-	if (ticket == NULL || csrf == NULL) {
-		*kind = RT_ERR_AUTH;
-		xasprintf(cause, "POST /access/ticket: no ticket in the answer "
-		    "(two-factor accounts need an API token)");
-		json_decref(j);
-		return (-1);
-	}
-	free(p->ticket);
-	free(p->csrf);
-	p->ticket = xstrdup(ticket);
-	p->csrf = xstrdup(csrf);
-	p->ticket_mono = clock_mono_ms();
-	p->ticket_gen++;
-	json_decref(j);
-	return (0);
-}
-
-/*
- * The auth header lines for a request (caller frees both; *csrf may be
- * NULL). stale_gen names a ticket generation that was refused, to log in
- * again; *gen receives the generation used.
- */
-static int
-pbs_auth(struct pbs *p, struct http_client *cl, unsigned stale_gen,
-    char **auth, char **csrf, unsigned *gen, int *kind, char **cause)
-{
-	*auth = *csrf = NULL;
-	*gen = 0;
-	if (p->token_hdr != NULL) {
-		*auth = xstrdup(p->token_hdr);
-		return (0);
-	}
-	pthread_mutex_lock(&p->login);
-	if (p->ticket != NULL && (p->ticket_gen == stale_gen ||
-	    clock_mono_ms() - p->ticket_mono > PBS_TICKET_RENEW_MS)) {
-		free(p->ticket);
-		p->ticket = NULL;
-	}
-	if (p->ticket == NULL && pbs_login(p, cl, kind, cause) != 0) {
-		pthread_mutex_unlock(&p->login);
-		return (-1);
-	}
-	*auth = pbs_cookie_header(p->ticket);
-	*csrf = pbs_csrf_header(p->csrf);
-	*gen = p->ticket_gen;
-	pthread_mutex_unlock(&p->login);
-	return (0);
-}
-
-/*
- * One API request. Returns the response's "data" member (new reference;
- * json_null() when absent or null), or NULL with *kind and *cause (caller
- * frees), which never hold a credential.
- */
+/* One API request through the instance's session (pxsession.h). */
 static json_t *
 pbs_req(struct pbs *p, struct http_client *cl, const char *method,
     const char *path, const json_t *body, int *kind, char **cause)
 {
-	const char *hdrs[3];
-	char *auth, *csrf, *why = NULL;
-	unsigned gen, stale = 0;
-	json_t *j = NULL, *data;
-	long status = 0;
-	int attempt, n;
-
-	for (attempt = 0; attempt < 2; attempt++) {
-		if (pbs_auth(p, cl, stale, &auth, &csrf, &gen, kind,
-		    cause) != 0)
-			return (NULL);
-		n = 0;
-		hdrs[n++] = auth;
-		if (csrf != NULL && strcmp(method, "GET") != 0)
-			hdrs[n++] = csrf;
-		hdrs[n] = NULL;
-		j = http_json(cl, method, path, hdrs, body, &status, &why);
-		free(auth);
-		free(csrf);
-		/* A ticket may have expired or been revoked: once more. */
-		if (j == NULL && status == 401 && p->token_hdr == NULL &&
-		    attempt == 0) {
-			free(why);
-			why = NULL;
-			stale = gen;
-			continue;
-		}
-		break;
-	}
-	if (j == NULL) {
-		if (status == 0) {
-			*kind = RT_ERR_UNREACHABLE;
-			*cause = why;
-		} else if (status == 401) {
-			*kind = RT_ERR_AUTH;
-			xasprintf(cause, "HTTP 401: authentication failure — "
-			    "check %s", p->token_hdr != NULL ?
-			    "token_id and token" : "user and password");
-			free(why);
-		} else if (status == 403) {
-			*kind = RT_ERR_AUTH;
-			xasprintf(cause, "%s — the %s lacks a privilege this "
-			    "needs", why, p->token_hdr != NULL ? "API token" :
-			    "user");
-			free(why);
-		} else {
-			*kind = RT_ERR_UPSTREAM;
-			*cause = why;
-		}
-		return (NULL);
-	}
-	if (!json_is_object(j)) {
-		*kind = RT_ERR_UPSTREAM;
-		xasprintf(cause, "%s %s: unexpected answer: not a JSON object",
-		    method, path);
-		json_decref(j);
-		return (NULL);
-	}
-	data = json_object_get(j, "data");
-	data = data != NULL ? json_incref(data) : json_null();
-	json_decref(j);
-	return (data);
+	return (px_request(&p->sess, cl, method, path, body, kind, cause));
 }
 
 /* "/admin/datastore/STORE" + rest (caller frees). */
@@ -383,16 +232,11 @@ pbs_destroy(void *arg)
 		return;
 	http_pool_finish(&p->pool);
 	http_client_destroy(p->poller);
-	pthread_mutex_destroy(&p->login);
+	px_session_finish(&p->sess);
 	free(p->name);
 	free((char *)p->opts.base_url);
 	free((char *)p->opts.ca_file);
 	free((char *)p->opts.fingerprint);
-	free(p->token_hdr);
-	free(p->user);
-	free(p->password);
-	free(p->ticket);
-	free(p->csrf);
 	free(p);
 }
 
@@ -434,7 +278,7 @@ pbs_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	p->in = in;
 	p->name = xstrdup(ic->name);
 	http_pool_init(&p->pool, &p->opts, PBS_POOL_MAX);
-	pthread_mutex_init(&p->login, NULL);
+	px_session_init(&p->sess, pbs_cookie_header, pbs_csrf_header);
 	base = xstrdup(url);
 	len = strlen(base);
 	while (len > 0 && base[len - 1] == '/')
@@ -451,7 +295,7 @@ pbs_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	if (conf_get(ic, "fingerprint") != NULL)
 		p->opts.fingerprint = xstrdup(conf_get(ic, "fingerprint"));
 	if (token_id != NULL && token != NULL) {
-		if ((p->token_hdr = pbs_token_header(token_id, token)) ==
+		if ((p->sess.token_hdr = pbs_token_header(token_id, token)) ==
 		    NULL) {
 			xasprintf(cause, "token_id must read USER@REALM!TOKENID "
 			    "(e.g. racktop@pbs!dashboard) and token be the "
@@ -461,10 +305,10 @@ pbs_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 		}
 	} else {
 		if (strchr(user, '@') == NULL)
-			xasprintf(&p->user, "%s@pam", user);
+			xasprintf(&p->sess.user, "%s@pam", user);
 		else
-			p->user = xstrdup(user);
-		p->password = xstrdup(password);
+			p->sess.user = xstrdup(user);
+		p->sess.password = xstrdup(password);
 	}
 	/* Checks the TLS options now rather than at the first request. */
 	if ((cl = http_client_create(&p->opts, &why)) == NULL) {

@@ -8,9 +8,9 @@
  * Owner: one struct pve per configured instance, created and destroyed
  * on the main thread. The poller thread uses pve->poller alone; tool
  * calls run on any worker and borrow a client from pve->pool (an
- * http_pool). The login ticket and CSRF token live in the struct behind
- * pve->login, which also makes logins run one at a time: a thread that
- * needs a ticket while another logs in waits and uses its result.
+ * http_pool). The token or login ticket is pve->sess, the session this
+ * backend shares with Proxmox Backup Server's (pxsession.c): a thread
+ * that needs a ticket while another logs in waits and uses its result.
  * Tools that start a task keep their state in c->step and re-arm with
  * call_again() between task-status polls, so no worker waits on a task.
  */
@@ -33,12 +33,12 @@
 #include "core/snapshot.h"
 #include "core/xmalloc.h"
 #include "services/proxmox.h"
+#include "services/pxsession.h"
 #include "services/services.h"
 
 #define PVE_REFRESH_S 5
 #define PVE_MAX_AGE_S 10	/* default max_age_s of reads */
 #define PVE_LOCATE_AGE_S 30	/* how old a guest's location may be */
-#define PVE_TICKET_RENEW_MS (90 * 60 * 1000)	/* tickets live 2 h */
 #define PVE_POOL_MAX 4
 #define PVE_LOG_TAIL 10
 #define PVE_BACKUP_STALE_S (24 * 3600)	/* a guest's last backup, flagged */
@@ -47,15 +47,7 @@ struct pve {
 	char *name;
 	struct rt_instance *in;
 	struct http_opts opts;	/* strings owned */
-	char *token_hdr;	/* token auth: the ready header line */
-	char *user;		/* ticket auth */
-	char *password;
-
-	pthread_mutex_t login;	/* one login at a time; guards ticket.. */
-	char *ticket;
-	char *csrf;
-	int64_t ticket_mono;
-	unsigned ticket_gen;
+	struct px_session sess;	/* token or ticket (pxsession.h) */
 
 	struct http_pool pool;	/* tool calls' clients */
 
@@ -127,155 +119,12 @@ pve_fail(struct rt_call *c, struct rt_instance *in, const char *fmt, ...)
 	return (-1);
 }
 
-/* Logs in with user and password; called with p->login held. */
-static int
-pve_login(struct pve *p, struct http_client *cl, int *kind, char **cause)
-{
-	const char *ticket, *csrf;
-	json_t *body, *j, *data;
-	char *why = NULL;
-	long status;
-
-	body = json_pack("{s:s, s:s}", "username", p->user, "password",
-	    p->password);
-	j = http_json(cl, "POST", "/access/ticket", NULL, body, &status, &why);
-	json_decref(body);
-	if (j == NULL) {
-		if (status == 401 || status == 403) {
-			*kind = RT_ERR_AUTH;
-			xasprintf(cause, "HTTP %ld: authentication failure — "
-			    "check user and password", status);
-			free(why);
-		} else {
-			*kind = status == 0 ? RT_ERR_UNREACHABLE :
-			    RT_ERR_UPSTREAM;
-			*cause = why;
-		}
-		return (-1);
-	}
-	data = json_object_get(j, "data");
-	ticket = json_string_value(json_object_get(data, "ticket"));
-	csrf = json_string_value(json_object_get(data, "CSRFPreventionToken"));
-	if (ticket == NULL || csrf == NULL) {
-		*kind = RT_ERR_AUTH;
-		xasprintf(cause, "POST /access/ticket: no ticket in the answer "
-		    "(two-factor accounts need an API token)");
-		json_decref(j);
-		return (-1);
-	}
-	free(p->ticket);
-	free(p->csrf);
-	p->ticket = xstrdup(ticket);
-	p->csrf = xstrdup(csrf);
-	p->ticket_mono = clock_mono_ms();
-	p->ticket_gen++;
-	json_decref(j);
-	return (0);
-}
-
-/*
- * The auth header lines for a request (caller frees both; *csrf may be
- * NULL). stale_gen names a ticket generation that was refused, to log in
- * again; *gen receives the generation used.
- */
-static int
-pve_auth(struct pve *p, struct http_client *cl, unsigned stale_gen,
-    char **auth, char **csrf, unsigned *gen, int *kind, char **cause)
-{
-	*auth = *csrf = NULL;
-	*gen = 0;
-	if (p->token_hdr != NULL) {
-		*auth = xstrdup(p->token_hdr);
-		return (0);
-	}
-	pthread_mutex_lock(&p->login);
-	if (p->ticket != NULL && (p->ticket_gen == stale_gen ||
-	    clock_mono_ms() - p->ticket_mono > PVE_TICKET_RENEW_MS)) {
-		free(p->ticket);
-		p->ticket = NULL;
-	}
-	if (p->ticket == NULL && pve_login(p, cl, kind, cause) != 0) {
-		pthread_mutex_unlock(&p->login);
-		return (-1);
-	}
-	*auth = pve_cookie_header(p->ticket);
-	*csrf = pve_csrf_header(p->csrf);
-	*gen = p->ticket_gen;
-	pthread_mutex_unlock(&p->login);
-	return (0);
-}
-
-/*
- * One API request. Returns the response's "data" member (new reference;
- * json_null() when absent or null), or NULL with *kind and *cause (caller
- * frees), which never hold a credential.
- */
+/* One API request through the instance's session (pxsession.h). */
 static json_t *
 pve_req(struct pve *p, struct http_client *cl, const char *method,
     const char *path, const json_t *body, int *kind, char **cause)
 {
-	const char *hdrs[3];
-	char *auth, *csrf, *why = NULL;
-	unsigned gen, stale = 0;
-	json_t *j = NULL, *data;
-	long status = 0;
-	int attempt, n;
-
-	for (attempt = 0; attempt < 2; attempt++) {
-		if (pve_auth(p, cl, stale, &auth, &csrf, &gen, kind,
-		    cause) != 0)
-			return (NULL);
-		n = 0;
-		hdrs[n++] = auth;
-		if (csrf != NULL && strcmp(method, "GET") != 0)
-			hdrs[n++] = csrf;
-		hdrs[n] = NULL;
-		j = http_json(cl, method, path, hdrs, body, &status, &why);
-		free(auth);
-		free(csrf);
-		/* A ticket may have been revoked: log in once more. */
-		if (j == NULL && status == 401 && p->token_hdr == NULL &&
-		    attempt == 0) {
-			free(why);
-			why = NULL;
-			stale = gen;
-			continue;
-		}
-		break;
-	}
-	if (j == NULL) {
-		if (status == 0) {
-			*kind = RT_ERR_UNREACHABLE;
-			*cause = why;
-		} else if (status == 401) {
-			*kind = RT_ERR_AUTH;
-			xasprintf(cause, "HTTP 401: authentication failure — "
-			    "check %s", p->token_hdr != NULL ?
-			    "token_id and token" : "user and password");
-			free(why);
-		} else if (status == 403) {
-			*kind = RT_ERR_AUTH;
-			xasprintf(cause, "%s — the %s lacks a privilege this "
-			    "needs", why, p->token_hdr != NULL ? "API token" :
-			    "user");
-			free(why);
-		} else {
-			*kind = RT_ERR_UPSTREAM;
-			*cause = why;
-		}
-		return (NULL);
-	}
-	if (!json_is_object(j)) {
-		*kind = RT_ERR_UPSTREAM;
-		xasprintf(cause, "%s %s: unexpected answer: not a JSON object",
-		    method, path);
-		json_decref(j);
-		return (NULL);
-	}
-	data = json_object_get(j, "data");
-	data = data != NULL ? json_incref(data) : json_null();
-	json_decref(j);
-	return (data);
+	return (px_request(&p->sess, cl, method, path, body, kind, cause));
 }
 
 /*
@@ -406,16 +255,11 @@ pve_destroy(void *arg)
 		return;
 	http_pool_finish(&p->pool);
 	http_client_destroy(p->poller);
-	pthread_mutex_destroy(&p->login);
+	px_session_finish(&p->sess);
 	free(p->name);
 	free((char *)p->opts.base_url);
 	free((char *)p->opts.ca_file);
 	free((char *)p->opts.fingerprint);
-	free(p->token_hdr);
-	free(p->user);
-	free(p->password);
-	free(p->ticket);
-	free(p->csrf);
 	free(p);
 }
 
@@ -457,7 +301,7 @@ pve_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	p->in = in;
 	p->name = xstrdup(ic->name);
 	http_pool_init(&p->pool, &p->opts, PVE_POOL_MAX);
-	pthread_mutex_init(&p->login, NULL);
+	px_session_init(&p->sess, pve_cookie_header, pve_csrf_header);
 	base = xstrdup(url);
 	len = strlen(base);
 	while (len > 0 && base[len - 1] == '/')
@@ -474,7 +318,7 @@ pve_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	if (conf_get(ic, "fingerprint") != NULL)
 		p->opts.fingerprint = xstrdup(conf_get(ic, "fingerprint"));
 	if (token_id != NULL && token != NULL) {
-		if ((p->token_hdr = pve_token_header(token_id, token)) ==
+		if ((p->sess.token_hdr = pve_token_header(token_id, token)) ==
 		    NULL) {
 			xasprintf(cause, "token_id must read USER@REALM!TOKENID "
 			    "(e.g. racktop@pve!dashboard) and token be the "
@@ -484,10 +328,10 @@ pve_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 		}
 	} else {
 		if (strchr(user, '@') == NULL)
-			xasprintf(&p->user, "%s@pam", user);
+			xasprintf(&p->sess.user, "%s@pam", user);
 		else
-			p->user = xstrdup(user);
-		p->password = xstrdup(password);
+			p->sess.user = xstrdup(user);
+		p->sess.password = xstrdup(password);
 	}
 	/* Checks the TLS options now rather than at the first request. */
 	if ((cl = http_client_create(&p->opts, &why)) == NULL) {
