@@ -34,6 +34,7 @@ struct chunk {
 };
 
 struct json_arena {
+	const json_t *root;	/* for the check at free time */
 	struct chunk *head;
 	size_t bytes;
 	size_t next_size;
@@ -42,6 +43,7 @@ struct json_arena {
 
 static _Thread_local struct json_arena *active;
 static int installed;
+static int check;		/* RACKTOP_CHECK_ARENA: counts checked at free */
 
 static void *
 arena_alloc(struct json_arena *a, size_t n)
@@ -130,8 +132,11 @@ hook_free(void *p)
 void
 json_arena_install(void)
 {
+	const char *e = getenv("RACKTOP_CHECK_ARENA");
+
 	json_set_alloc_funcs(hook_malloc, hook_free);
 	installed = 1;
+	check = e != NULL && *e != '\0' && strcmp(e, "0") != 0;
 }
 
 /* Sharing of short strings and small integers within one copy. */
@@ -303,8 +308,97 @@ json_arena_copy(const json_t *src, struct json_arena **arena)
 		json_arena_free(a);
 		return (NULL);
 	}
+	a->root = out;
 	*arena = a;
 	return (out);
+}
+
+/*
+ * The test suite's guard (RACKTOP_CHECK_ARENA): when an arena goes, each
+ * node's count must equal the number of places in the tree that hold it.
+ * More means someone kept a node past its snapshot (json_incref, "O" in
+ * json_pack, json_object_set), which becomes a use after free the moment
+ * the chunks are reused, whether or not a test happens to read them.
+ */
+struct seen {
+	const json_t **node;
+	size_t *count, n, cap;		/* open addressing */
+};
+
+static void
+seen_add(struct seen *sn, const json_t *v)
+{
+	size_t i, oldcap = sn->cap;
+	const json_t **onode = sn->node;
+	size_t *ocount = sn->count;
+
+	if (sn->n * 2 >= sn->cap) {
+		sn->cap = sn->cap == 0 ? 1024 : sn->cap * 2;
+		sn->node = xcalloc(sn->cap, sizeof *sn->node);
+		sn->count = xcalloc(sn->cap, sizeof *sn->count);
+		sn->n = 0;
+		for (i = 0; i < oldcap; i++) {
+			if (onode[i] != NULL) {
+				size_t c = ocount[i];
+
+				while (c-- > 0)
+					seen_add(sn, onode[i]);
+			}
+		}
+		free(onode);
+		free(ocount);
+	}
+	for (i = ((uintptr_t)v >> 4) & (sn->cap - 1); sn->node[i] != NULL &&
+	    sn->node[i] != v; i = (i + 1) & (sn->cap - 1))
+		;
+	if (sn->node[i] == NULL) {
+		sn->node[i] = v;
+		sn->n++;
+	}
+	sn->count[i]++;
+}
+
+static void
+seen_walk(struct seen *sn, const json_t *v)
+{
+	const char *key;
+	size_t i;
+	json_t *x;
+
+	if (v == NULL || json_is_true(v) || json_is_false(v) ||
+	    json_is_null(v))
+		return;		/* jansson's singletons are never freed */
+	seen_add(sn, v);
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, x)
+			seen_walk(sn, x);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			seen_walk(sn, x);
+	}
+}
+
+static void
+arena_check(const struct json_arena *a)
+{
+	struct seen sn;
+	size_t i, expect;
+
+	memset(&sn, 0, sizeof sn);
+	seen_walk(&sn, a->root);	/* the root: the snapshot's count */
+	for (i = 0; i < sn.cap; i++) {
+		if (sn.node[i] == NULL)
+			continue;
+		expect = sn.count[i];
+		if (sn.node[i]->refcount != expect)
+			fatalx("jsonarena: a node of a freed snapshot is still "
+			    "counted elsewhere (refcount %zu, held %zu times "
+			    "in its tree): copy snapshot nodes out with "
+			    "json_deep_copy, never json_incref or \"O\"",
+			    (size_t)sn.node[i]->refcount, expect);
+	}
+	free(sn.node);
+	free(sn.count);
 }
 
 void
@@ -314,6 +408,8 @@ json_arena_free(struct json_arena *a)
 
 	if (a == NULL)
 		return;
+	if (check && a->root != NULL)
+		arena_check(a);
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
 		free(c);

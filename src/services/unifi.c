@@ -957,9 +957,11 @@ unifi_get_network_stats(struct rt_call *c)
 			continue;
 		}
 		site = json_object_get(v.data, "site");
-		s = json_pack("{s:s, s:O, s:O, s:I, s:I, s:I}", "instance",
-		    ins[i]->name, "site", json_object_get(site, "name"),
-		    "subsystems", json_object_get(v.data, "health"), "clients",
+		/* Copies: the snapshot's nodes are never counted. */
+		s = json_pack("{s:s, s:o?, s:o?, s:I, s:I, s:I}", "instance",
+		    ins[i]->name, "site", json_deep_copy(json_object_get(site,
+		    "name")), "subsystems", json_deep_copy(json_object_get(
+		    v.data, "health")), "clients",
 		    (json_int_t)json_array_size(json_object_get(v.data,
 		    "clients")), "devices", (json_int_t)json_array_size(
 		    json_object_get(v.data, "devices")), "age_ms", v.age_ms);

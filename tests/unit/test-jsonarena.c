@@ -6,7 +6,10 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -167,6 +170,49 @@ START_TEST(test_scalars_and_empty)
 }
 END_TEST
 
+/* RACKTOP_CHECK_ARENA: a node still counted elsewhere stops the process. */
+START_TEST(test_check_catches_kept_node)
+{
+	struct json_arena *a;
+	json_t *src = lab(20), *cp, *kept;
+	pid_t pid;
+	int status;
+
+	/* Counted and dropped again before the free: nothing to report. */
+	cp = json_arena_copy(src, &a);
+	kept = json_incref(json_array_get(json_object_get(cp, "rows"), 3));
+	json_decref(kept);
+	json_arena_free(a);
+
+	cp = json_arena_copy(src, &a);
+	json_decref(src);
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		/* The bug the check is for: a result keeps a row. */
+		kept = json_pack("{s:O}", "row", json_array_get(
+		    json_object_get(cp, "rows"), 3));
+		json_arena_free(a);
+		_exit(kept != NULL ? 0 : 2);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) || (WIFEXITED(status) &&
+	    WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 2),
+	    "status %d", status);
+	/* A shared string counted once more is caught as well. */
+	if ((pid = fork()) == 0) {
+		json_incref(json_object_get(json_array_get(json_object_get(cp,
+		    "rows"), 5), "instance"));
+		json_arena_free(a);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status) || (WIFEXITED(status) &&
+	    WEXITSTATUS(status) != 0));
+	json_arena_free(a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -185,7 +231,9 @@ main(void)
 	json_decref(cp);
 	json_decref(src);
 
+	setenv("RACKTOP_CHECK_ARENA", "1", 1);
 	json_arena_install();
+	tcase_add_test(tc, test_check_catches_kept_node);
 	tcase_add_test(tc, test_copy_equals_and_outlives);
 	tcase_add_test(tc, test_nul);
 	tcase_add_test(tc, test_sharing);
