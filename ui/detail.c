@@ -135,7 +135,7 @@ static char *
 part_text(const struct detail *d, const struct rt_call *c)
 {
 	const json_t *items, *it, *total;
-	const char *user;
+	const char *user, *agent, *memory;
 	char *out = NULL, at[40];
 	size_t i;
 
@@ -154,13 +154,12 @@ part_text(const struct detail *d, const struct rt_call *c)
 		when(json_string_value(json_object_get(it, "updated_at")), at,
 		    sizeof at);
 		user = json_string_value(json_object_get(it, "user_id"));
-		add(&out, "  %s  %s%s%s\n", at, json_string_value(
-		    json_object_get(it, "agent_id")) != NULL ?
-		    json_string_value(json_object_get(it, "agent_id")) : "?",
+		agent = json_string_value(json_object_get(it, "agent_id"));
+		memory = json_string_value(json_object_get(it, "memory"));
+		add(&out, "  %s  %s%s%s\n", at, agent != NULL ? agent : "?",
 		    user != NULL ? ", user " : "", user != NULL ? user : "");
-		add_wrapped(&out, json_string_value(json_object_get(it,
-		    "memory")) != NULL ? json_string_value(json_object_get(it,
-		    "memory")) : "", "    ", d->wrap);
+		add_wrapped(&out, memory != NULL ? memory : "", "    ",
+		    d->wrap);
 	}
 	if (json_is_integer(total) &&
 	    (size_t)json_integer_value(total) > json_array_size(items))
