@@ -29,6 +29,7 @@
 #include "core/call.h"
 #include "core/conf.h"
 #include "core/jobs.h"
+#include "core/jsonarena.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/policy.h"
@@ -173,6 +174,7 @@ global_init(void)
 	 * glibc's sliding one parking them in the heap.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	json_arena_install();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init failed");
 	json_object_seed(0);

@@ -13,12 +13,14 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/jsonarena.h"
 #include "core/snapshot.h"
 #include "core/xmalloc.h"
 
 struct snapshot_data {
 	atomic_int refs;
 	json_t *root;
+	struct json_arena *arena;	/* owns root when not NULL */
 };
 
 /* Initialises an empty slot. */
@@ -45,7 +47,10 @@ data_release(struct snapshot_data *d)
 		return;
 	if (atomic_fetch_sub_explicit(&d->refs, 1, memory_order_acq_rel) != 1)
 		return;
-	json_decref(d->root);
+	if (d->arena != NULL)
+		json_arena_free(d->arena);
+	else
+		json_decref(d->root);
 	free(d);
 }
 
@@ -70,7 +75,17 @@ snapshot_publish(struct snapshot_slot *slot, json_t *data)
 {
 	struct snapshot *s = xcalloc(1, sizeof *s);
 	struct snapshot_data *d = xcalloc(1, sizeof *d);
+	json_t *packed;
 
+	/*
+	 * Packed into an arena: whoever drops the last reference frees a few
+	 * chunks, not the tree's every node, and the poll's short-lived
+	 * blocks leave the heap free to be trimmed (jsonarena.h).
+	 */
+	if ((packed = json_arena_copy(data, &d->arena)) != NULL) {
+		json_decref(data);
+		data = packed;
+	}
 	atomic_init(&d->refs, 1);
 	d->root = data;
 	atomic_init(&s->refs, 1);

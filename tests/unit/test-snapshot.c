@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "core/jsonarena.h"
 #include "core/snapshot.h"
 #include "tests/unit/testutil.h"
 
@@ -158,6 +159,8 @@ main(void)
 	Suite *s = suite_create("snapshot");
 	TCase *tc = tcase_create("core");
 
+	/* As racktop runs: published trees packed into arenas. */
+	json_arena_install();
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_empty_slot);
 	tcase_add_test(tc, test_reader_holds_old_version);
