@@ -583,9 +583,13 @@ row_key(struct ui *ui, int key)
 
 			snprintf(ptr, sizeof ptr, "%.*s", (int)strlen(sv) - 2,
 			    sv + 1);
+			/*
+			 * A copy: the row lives in its snapshot's arena,
+			 * gone at the next poll, and nobody may count it.
+			 */
 			if ((x = json_at(row, ptr)) != NULL)
-				json_object_set_new(args, name, json_pack("[O]",
-				    x));
+				json_object_set_new(args, name, json_pack("[o]",
+				    json_deep_copy(x)));
 			continue;
 		}
 		if ((x = json_at(row, sv)) != NULL)
