@@ -68,6 +68,9 @@ struct ui_call {
 	json_t *args;		/* the real call's, for after the preview */
 	struct activity *act;
 	char progress[160];	/* the last progress, "" before any */
+	/* A lookup for the dashboard itself (app_lookup): no message. */
+	void (*done)(struct ui *, const struct rt_call *, void *);
+	void *done_arg;
 	struct ui_call *next;
 };
 
@@ -231,7 +234,7 @@ submit(struct ui *ui, struct ui_call *uc, json_t *args)
 		return;
 	}
 	call_submit(uc->call, ui->pool, ui->done);
-	if (!uc->dry_run)
+	if (!uc->dry_run && uc->done == NULL)
 		app_message(ui, ROLE_MESSAGE, "%s: running...", uc->label);
 }
 
@@ -295,6 +298,11 @@ call_finished(struct ui *ui, struct ui_call *uc)
 	}
 	if (uc->act != NULL)
 		activity_end(ui, uc->act, !failed, sum);
+	if (uc->done != NULL) {
+		uc->done(ui, uc->call, uc->done_arg);
+		ui_call_free(uc);
+		return;
+	}
 	app_message(ui, failed ? ROLE_CRIT : ROLE_OK, "%s: %s", uc->label,
 	    sum);
 	if (uc->view_result) {
@@ -354,6 +362,35 @@ app_call(struct ui *ui, const char *tool, json_t *args, const char *label,
 		return;
 	}
 	submit(ui, uc, args);
+}
+
+
+/*
+ * Calls a read-only tool for the dashboard itself (a detail view's
+ * memories): on a worker like a key's call, in the activity pane, but
+ * with no message; done runs on this thread with the finished call,
+ * exactly once (refused, failed, cancelled at quit or answered), and
+ * owns arg. Takes args. False, with done not run, when there is no such
+ * tool.
+ */
+bool
+app_lookup(struct ui *ui, const char *tool, json_t *args,
+    void (*done)(struct ui *, const struct rt_call *, void *), void *arg)
+{
+	struct ui_call *uc;
+
+	if (registry_find(ui->reg, tool) == NULL) {
+		json_decref(args);
+		return (false);
+	}
+	uc = xcalloc(1, sizeof *uc);
+	uc->ui = ui;
+	uc->tool = xstrdup(tool);
+	uc->label = xstrdup(tool);
+	uc->done = done;
+	uc->done_arg = arg;
+	submit(ui, uc, args);
+	return (true);
 }
 
 /* A progress report: on the message line and the call's activity row. */
@@ -488,6 +525,7 @@ row_key(struct ui *ui, int key)
 	const struct rt_rowkey *k;
 	const json_t *row = pane_table_selected(ui->focus), *spec, *val, *id;
 	const char *name, *inst, *ask = NULL, *ask_name = NULL, *sv;
+	const char *tool, *klabel;
 	struct rt_instance **insts;
 	json_t *args;
 	char label[160], on[128] = "", head[300];
@@ -505,7 +543,9 @@ row_key(struct ui *ui, int key)
 		app_message(ui, ROLE_WARN, "%s: no row selected", k->label);
 		return (true);
 	}
-	t = registry_find(ui->reg, k->tool);
+	/* A toggle: the tool for the row's state (start, or stop). */
+	tool = keymap_row_action(svc, k, row, &klabel);
+	t = registry_find(ui->reg, tool);
 	insts = pane_table_instances(ui->focus, &n);
 	args = json_object();
 	spec = json_loads(k->args != NULL ? k->args : "{}", 0, NULL);
@@ -543,9 +583,13 @@ row_key(struct ui *ui, int key)
 
 			snprintf(ptr, sizeof ptr, "%.*s", (int)strlen(sv) - 2,
 			    sv + 1);
+			/*
+			 * A copy: the row lives in its snapshot's arena,
+			 * gone at the next poll, and nobody may count it.
+			 */
 			if ((x = json_at(row, ptr)) != NULL)
-				json_object_set_new(args, name, json_pack("[O]",
-				    x));
+				json_object_set_new(args, name, json_pack("[o]",
+				    json_deep_copy(x)));
 			continue;
 		}
 		if ((x = json_at(row, sv)) != NULL)
@@ -558,23 +602,71 @@ row_key(struct ui *ui, int key)
 		json_object_set_new(args, "instance", json_string(inst));
 	id = json_at(row, v->columns[0].pointer);
 	if (on[0] != '\0')
-		snprintf(label, sizeof label, "%s all", k->label);
+		snprintf(label, sizeof label, "%s all", klabel);
 	else if (json_is_integer(id))
-		snprintf(label, sizeof label, "%s %lld", k->label,
+		snprintf(label, sizeof label, "%s %lld", klabel,
 		    (long long)json_integer_value(id));
 	else
-		snprintf(label, sizeof label, "%s %s", k->label,
+		snprintf(label, sizeof label, "%s %s", klabel,
 		    json_string_value(id) != NULL ? json_string_value(id) : "");
 	if (on[0] != '\0')
-		snprintf(head, sizeof head, "%s%s", k->label, on);
+		snprintf(head, sizeof head, "%s%s", klabel, on);
 	else
 		snprintf(head, sizeof head, "%s", label);
 	if (ask != NULL)
-		row_prompt(ui, k->tool, label, ask_name, ask, args, head);
+		row_prompt(ui, tool, label, ask_name, ask, args, head);
 	else
-		app_call(ui, k->tool, args, label, false);
+		app_call(ui, tool, args, label, false);
 	json_decref((json_t *)(uintptr_t)spec);
 	return (true);
+}
+
+/* Whether a tool asks y/n before it runs from a key. */
+static bool
+asks(const struct registry_tool *t)
+{
+	return (t != NULL && (t->tool->flags & RT_DESTRUCTIVE));
+}
+
+/*
+ * A toggling row key's help: what it does, what it does instead and in
+ * which row state, both tools, and which of them asks. Two lines, so it
+ * fits a modal 80 columns wide. Returns the length written (capped).
+ */
+static size_t
+help_toggle(char *buf, size_t len, const char *key, const struct rt_rowkey *k,
+    const struct rt_toggle *tg, const struct registry_tool *t,
+    const struct registry_tool *alt)
+{
+	char when[160], ask[96] = "";
+	const char *p;
+	size_t o, n;
+	int w;
+
+	/* "/state" + "running|restarting": "state is running or restarting" */
+	p = tg->pointer[0] == '/' ? tg->pointer + 1 : tg->pointer;
+	o = (size_t)snprintf(when, sizeof when, "%s", p);
+	if (strcmp(tg->equals, "true") != 0 && o < sizeof when) {
+		o += (size_t)snprintf(when + o, sizeof when - o, " is ");
+		for (p = tg->equals; *p != '\0' && o + 4 < sizeof when; p++) {
+			if (*p == '|')
+				o += (size_t)snprintf(when + o, sizeof when - o,
+				    " or ");
+			else
+				when[o++] = *p;
+		}
+		when[o < sizeof when ? o : sizeof when - 1] = '\0';
+	}
+	if (asks(t) && asks(alt))
+		snprintf(ask, sizeof ask, ", asks y/n");
+	else if (asks(t) || asks(alt))
+		snprintf(ask, sizeof ask, "; %s asks y/n", asks(t) ? k->label :
+		    tg->alt_label);
+	w = snprintf(buf, len, "  %-8s %s, or %s when %s%s\n"
+	    "  %-8s (%s / %s)\n", key, k->label, tg->alt_label, when, ask, "",
+	    k->tool, tg->alt_tool);
+	n = w < 0 ? 0 : (size_t)w;
+	return (n < len ? n : len);
 }
 
 /* Shows help generated from the keymap and the view descriptors. */
@@ -584,6 +676,7 @@ app_help(struct ui *ui)
 	const struct binding *b;
 	const struct rt_view *v;
 	const struct rt_rowkey *k;
+	const struct rt_toggle *tg;
 	const struct registry_tool *t;
 	struct pane *p;
 	size_t n, i, o = 0, cap = 16384;
@@ -603,12 +696,18 @@ app_help(struct ui *ui)
 		    "row of %s:\n", p->title);
 		for (k = v->keys; k->key != 0 && o < cap; k++) {
 			t = registry_find(ui->reg, k->tool);
+			keymap_key_name(keymap_rowkey(k->tool, k->key), name,
+			    sizeof name);
+			if ((tg = keymap_toggle(pane_table_service(p),
+			    k->tool)) != NULL) {
+				o += help_toggle(text + o, cap - o, name, k,
+				    tg, t, registry_find(ui->reg,
+				    tg->alt_tool));
+				continue;
+			}
 			o += (size_t)snprintf(text + o, cap - o,
-			    "  %-8s %s (%s)%s\n", keymap_key_name(
-			    keymap_rowkey(k->tool, k->key), name,
-			    sizeof name), k->label, k->tool, t != NULL &&
-			    (t->tool->flags & RT_DESTRUCTIVE) ?
-			    ", asks y/n" : "");
+			    "  %-8s %s (%s)%s\n", name, k->label, k->tool,
+			    asks(t) ? ", asks y/n" : "");
 		}
 	}
 	if (o < cap)
@@ -623,7 +722,8 @@ app_help(struct ui *ui)
 		    "row under it; the wheel moves the selection.\n"
 		    "\nRebind keys in racktop.conf, [racktop] section:\n"
 		    "  keys = help=F1, quit=Q, proxmox_start_vm=a\n"
-		    "ACTION is a name below or the tool of a row key.\n"
+		    "ACTION is a name below or the tool of a row key;\n"
+		    "a key that toggles answers to either of its tools.\n"
 		    "Actions: quit focus-next focus-prev zoom up down "
 		    "page-up page-down home end filter palette help detail "
 		    "sort-next sort-reverse redraw refresh\n",
@@ -653,7 +753,6 @@ static void
 action(struct ui *ui, enum action a)
 {
 	struct pane *p, *prev = NULL;
-	char *detail;
 
 	switch (a) {
 	case ACT_QUIT:
@@ -692,10 +791,7 @@ action(struct ui *ui, enum action a)
 		app_help(ui);
 		break;
 	case ACT_DETAIL:
-		if ((detail = pane_table_detail(ui->focus)) != NULL) {
-			modal_text(ui, ui->focus->title, detail);
-			free(detail);
-		}
+		detail_open(ui);
 		break;
 	case ACT_REDRAW:
 	case ACT_REFRESH:
@@ -813,7 +909,7 @@ running_hint(struct ui *ui, char *buf, size_t len)
 	(void)ui;
 	for (uc = inflight; uc != NULL; uc = uc->next) {
 		/* Submitted and not back yet (back ones are freed). */
-		if (uc->dry_run || uc->call == NULL)
+		if (uc->dry_run || uc->call == NULL || uc->done != NULL)
 			continue;
 		s = (clock_mono_ms() - uc->call->started_mono) / 1000;
 		snprintf(buf, len, "%s: running %llds%s%s", uc->label,
@@ -839,6 +935,7 @@ draw_bottom(struct ui *ui)
 		{ ACT_DETAIL, "detail" }, { ACT_QUIT, "quit" },
 	};
 	char hint[512], name[16];
+	const char *lab;
 	size_t o = 0, i;
 	int y = ui->rows - 1, key;
 
@@ -863,11 +960,15 @@ draw_bottom(struct ui *ui)
 			    "%s%s %s", o > 0 ? "  " : "", keymap_key_name(key,
 			    name, sizeof name), hints[i].what);
 	}
+	/* A toggle shows what it would do on the selected row. */
 	for (k = v != NULL ? v->keys : NULL; k != NULL && k->key != 0 &&
-	    o < sizeof hint; k++)
+	    o < sizeof hint; k++) {
+		keymap_row_action(pane_table_service(ui->focus), k,
+		    pane_table_selected(ui->focus), &lab);
 		o += (size_t)snprintf(hint + o, sizeof hint - o, "  %s %s",
 		    keymap_key_name(keymap_rowkey(k->tool, k->key), name,
-		    sizeof name), k->label);
+		    sizeof name), lab);
+	}
 	ui_put(y, 0, ui->cols, hint, ROLE_DIM);
 }
 
@@ -1178,6 +1279,7 @@ app_run(struct registry *reg, struct job_pool *pool, struct approval *ap,
 		job_queue_destroy(ui.done);
 	else
 		log_warn("quit with calls still running; their queue is kept");
+	detail_free_all(&ui);
 	close(wake_fd);
 	for (p = ui.panes; p != NULL; p = next) {
 		next = p->next;

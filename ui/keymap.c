@@ -4,10 +4,14 @@
  * it lists every binding in effect. A row key of the focused pane may
  * shadow a letter that only aliases a movement (k is up, or "kick" on
  * UniFi clients); arrows and the keys marked not nav are never shadowed.
+ * A row key may toggle: its service declares a row state in which the
+ * key calls another tool (rt_toggle: Docker s starts, or stops a running
+ * container), resolved on the selected row when the key is pressed.
  *
  * The configuration's "keys" setting rebinds them: "ACTION=KEY, ..."
  * where ACTION is a global action name (quit, help, up...) or the tool a
- * row key calls (proxmox_start_vm), and KEY one character, C-x, F1..F12
+ * row key calls (proxmox_start_vm; a key that toggles, such as Docker s,
+ * answers to either of its tools), and KEY one character, C-x, F1..F12
  * or a name (Tab, Space, comma...). Several keys for one action are
  * separated by spaces. Binding an action replaces its keys except the
  * arrows, PgUp/PgDn and Home/End, which always move; a key bound to one
@@ -153,6 +157,68 @@ keymap_rowkey(const char *tool, int key)
 	return (key);
 }
 
+/* The toggle of a service's row key calling tool, or NULL. */
+const struct rt_toggle *
+keymap_toggle(const struct rt_service *svc, const char *tool)
+{
+	const struct rt_toggle *tg;
+
+	for (tg = svc != NULL ? svc->toggles : NULL; tg != NULL &&
+	    tg->tool != NULL; tg++) {
+		if (strcmp(tg->tool, tool) == 0)
+			return (tg);
+	}
+	return (NULL);
+}
+
+/* Whether a row is in the state where a toggle calls its other tool. */
+bool
+keymap_toggle_holds(const struct rt_toggle *tg, const json_t *row)
+{
+	const json_t *v = tg != NULL ? json_at(row, tg->pointer) : NULL;
+	const char *p, *bar;
+	char text[128];
+	size_t n;
+
+	if (v == NULL)
+		return (false);
+	if (json_is_string(v))
+		snprintf(text, sizeof text, "%s", json_string_value(v));
+	else if (json_is_boolean(v))
+		snprintf(text, sizeof text, "%s", json_is_true(v) ? "true" :
+		    "false");
+	else if (json_is_integer(v))
+		snprintf(text, sizeof text, "%lld",
+		    (long long)json_integer_value(v));
+	else
+		return (false);
+	for (p = tg->equals; p != NULL; p = bar != NULL ? bar + 1 : NULL) {
+		bar = strchr(p, '|');
+		n = bar != NULL ? (size_t)(bar - p) : strlen(p);
+		if (strlen(text) == n && strncmp(text, p, n) == 0)
+			return (true);
+	}
+	return (false);
+}
+
+/*
+ * What a row key does on a row: its own tool and label, or its toggle's
+ * other ones when the row is in the other state (row NULL: its own).
+ */
+const char *
+keymap_row_action(const struct rt_service *svc, const struct rt_rowkey *k,
+    const json_t *row, const char **label)
+{
+	const struct rt_toggle *tg = keymap_toggle(svc, k->tool);
+
+	if (row != NULL && keymap_toggle_holds(tg, row)) {
+		*label = tg->alt_label;
+		return (tg->alt_tool);
+	}
+	*label = k->label;
+	return (k->tool);
+}
+
 /* A key's name as help shows it. */
 const char *
 keymap_key_name(int key, char *buf, size_t len)
@@ -224,23 +290,32 @@ unbind_key(int key)
 	nbindings = o;
 }
 
-/* Whether tool is the tool of some view's row key. */
-static bool
-is_row_tool(struct registry *reg, const char *tool)
+/*
+ * The tool of the row key that tool names: tool itself when a view's row
+ * key calls it, the key's own tool when tool is its toggle's other one
+ * (docker_stop_container is Docker's s); NULL when none.
+ */
+static const char *
+row_tool(struct registry *reg, const char *tool)
 {
 	const struct registry_tool *t = registry_find(reg, tool);
 	const struct rt_view *v;
 	const struct rt_rowkey *k;
+	const struct rt_toggle *tg;
 
 	if (t == NULL || t->service->views == NULL)
-		return (false);
+		return (NULL);
 	for (v = t->service->views; v->name != NULL; v++) {
 		for (k = v->keys; k != NULL && k->key != 0; k++) {
 			if (strcmp(k->tool, tool) == 0)
-				return (true);
+				return (k->tool);
 		}
 	}
-	return (false);
+	for (tg = t->service->toggles; tg != NULL && tg->tool != NULL; tg++) {
+		if (strcmp(tg->alt_tool, tool) == 0)
+			return (row_tool(reg, tg->tool));
+	}
+	return (NULL);
 }
 
 /* Binds one "ACTION=KEY [KEY...]"; -1 and *cause. */
@@ -251,6 +326,7 @@ bind_one(struct registry *reg, char *item, char **cause)
 	int list[8], n = 0, i;
 	size_t a, j;
 	const char *help = NULL;
+	const char *tool;
 
 	if (eq == NULL || eq == item) {
 		xasprintf(cause, "keys: expected ACTION=KEY at \"%s\"", item);
@@ -282,14 +358,14 @@ bind_one(struct registry *reg, char *item, char **cause)
 			break;
 	}
 	if (a == sizeof action_names / sizeof action_names[0]) {
-		if (!is_row_tool(reg, name) || strlen(name) >= 64) {
+		if ((tool = row_tool(reg, name)) == NULL || strlen(tool) >= 64) {
 			xasprintf(cause, "keys: unknown action \"%s\" (an "
 			    "action such as quit, help, up, or the tool of "
 			    "a row key such as proxmox_start_vm)", name);
 			return (-1);
 		}
 		for (j = 0; j < nrowkeys; j++) {
-			if (strcmp(rowkeys[j].tool, name) == 0)
+			if (strcmp(rowkeys[j].tool, tool) == 0)
 				break;
 		}
 		if (j == nrowkeys && nrowkeys == ROWKEY_MAX) {
@@ -298,7 +374,7 @@ bind_one(struct registry *reg, char *item, char **cause)
 		}
 		if (j == nrowkeys)
 			nrowkeys++;
-		snprintf(rowkeys[j].tool, sizeof rowkeys[j].tool, "%s", name);
+		snprintf(rowkeys[j].tool, sizeof rowkeys[j].tool, "%s", tool);
 		rowkeys[j].key = list[0];
 		return (0);
 	}

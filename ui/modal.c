@@ -27,6 +27,7 @@ modal_open_kind(struct ui *ui, enum modal_kind kind, const char *title,
 	ui->modal_title = xstrdup(title);
 	ui->modal_text = xstrdup(text != NULL ? text : "");
 	ui->modal_scroll = 0;
+	ui->modal_seq++;
 	ui->full_redraw = true;
 }
 
@@ -35,6 +36,22 @@ void
 modal_text(struct ui *ui, const char *title, const char *text)
 {
 	modal_open_kind(ui, MODAL_TEXT, title, text);
+}
+
+/*
+ * Replaces the text of the text modal opened as seq (ui->modal_seq right
+ * after it opened), keeping its scroll; false when another modal, or none,
+ * is open now.
+ */
+bool
+modal_text_replace(struct ui *ui, uint64_t seq, const char *text)
+{
+	if (ui->modal != MODAL_TEXT || ui->modal_seq != seq)
+		return (false);
+	free(ui->modal_text);
+	ui->modal_text = xstrdup(text != NULL ? text : "");
+	ui->full_redraw = true;
+	return (true);
 }
 
 /* Asks a y/n question; yes or no runs with arg when answered. */

@@ -18,8 +18,11 @@
 #include <stdint.h>
 
 struct registry;
+struct rt_call;
 struct rt_instance;
+struct rt_rowkey;
 struct rt_service;
+struct rt_toggle;
 struct rt_view;
 struct snapshot;
 struct ui;
@@ -187,6 +190,14 @@ const char *keymap_key_name(int key, char *buf, size_t len);
 int keymap_key_of(enum action);
 /* The key of a row key now: key, or the one the configuration gave tool. */
 int keymap_rowkey(const char *tool, int key);
+/* The toggle of a service's row key calling tool, or NULL. */
+const struct rt_toggle *keymap_toggle(const struct rt_service *,
+    const char *tool);
+/* Whether a row is in the state where the toggle calls its other tool. */
+bool keymap_toggle_holds(const struct rt_toggle *, const json_t *row);
+/* The tool a row key calls on row (NULL: its own) and its label. */
+const char *keymap_row_action(const struct rt_service *,
+    const struct rt_rowkey *, const json_t *row, const char **label);
 /* Applies the configuration's "ACTION=KEY, ..." (NULL: none); -1, *cause. */
 int keymap_configure(struct registry *, const char *spec, char **cause);
 
@@ -213,6 +224,11 @@ enum modal_kind {
 	MODAL_APPROVAL,	/* an agent's held call: y/a/n (approval.c) */
 };
 void modal_text(struct ui *, const char *title, const char *text);
+/*
+ * Replaces the text of the text modal opened as seq (ui->modal_seq just
+ * after modal_text), keeping its scroll; false when it is no longer open.
+ */
+bool modal_text_replace(struct ui *, uint64_t seq, const char *text);
 void modal_confirm(struct ui *, const char *title, const char *text,
     void (*yes)(struct ui *, void *), void (*no)(struct ui *, void *),
     void *arg);
@@ -247,6 +263,17 @@ void app_message(struct ui *, enum role, const char *fmt, ...)
 void app_call(struct ui *, const char *tool, json_t *args, const char *label,
     bool view_result);
 void app_help(struct ui *);
+/*
+ * Calls a read-only tool for the dashboard itself: done runs on the main
+ * thread with the finished call, exactly once, and owns arg; takes args.
+ * False (done not run) when there is no such tool.
+ */
+bool app_lookup(struct ui *, const char *tool, json_t *args,
+    void (*done)(struct ui *, const struct rt_call *, void *), void *arg);
+
+/* detail.c: a row's detail view and the memories linked to the row. */
+void detail_open(struct ui *);
+void detail_free_all(struct ui *);
 
 /* The dashboard's state, owned by the main thread. */
 struct ui {
@@ -266,6 +293,7 @@ struct ui {
 	char *modal_title;
 	char *modal_text;
 	int modal_scroll;
+	uint64_t modal_seq;	/* counts modals opened */
 	void (*modal_yes)(struct ui *, void *);
 	void (*modal_no)(struct ui *, void *);
 	void *modal_arg;
@@ -283,6 +311,9 @@ struct ui {
 	char message[256];
 	enum role message_role;
 	int64_t message_mono;
+
+	/* The open detail view's state (detail.c), or NULL. */
+	struct detail *detail;
 
 	/* Mouse reports, when the operator turned them on. */
 	bool mouse;

@@ -653,6 +653,50 @@ check_tool(const struct registry_tool *t, char **cause)
 	return (0);
 }
 
+/*
+ * Checks a service's toggles: each switches a row key of its own views,
+ * to another tool of the same service, on a row pointer and its values.
+ */
+static int
+check_toggles(struct registry *reg, const struct rt_service *svc,
+    char **cause)
+{
+	const struct rt_toggle *tg;
+	const struct rt_view *v;
+	const struct rt_rowkey *k;
+	const struct registry_tool *alt;
+	bool found;
+
+	for (tg = svc->toggles; tg != NULL && tg->tool != NULL; tg++) {
+		found = false;
+		for (v = svc->views; v != NULL && v->name != NULL; v++) {
+			for (k = v->keys; k != NULL && k->key != 0; k++)
+				found = found || strcmp(k->tool, tg->tool) == 0;
+		}
+		if (!found) {
+			xasprintf(cause, "service %s: toggle of %s: no row key "
+			    "calls it", svc->name, tg->tool);
+			return (-1);
+		}
+		alt = tg->alt_tool != NULL ? registry_find(reg, tg->alt_tool) :
+		    NULL;
+		if (alt == NULL || alt->service != svc) {
+			xasprintf(cause, "service %s: toggle of %s: %s is not "
+			    "a tool of the service", svc->name, tg->tool,
+			    tg->alt_tool != NULL ? tg->alt_tool : "(none)");
+			return (-1);
+		}
+		if (tg->pointer == NULL || tg->pointer[0] != '/' ||
+		    tg->equals == NULL || *tg->equals == '\0' ||
+		    tg->alt_label == NULL || *tg->alt_label == '\0') {
+			xasprintf(cause, "service %s: toggle of %s: needs a "
+			    "pointer, values and a label", svc->name, tg->tool);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
 /* Checks the invariants of every tool. */
 int
 registry_check(struct registry *reg, char **cause)
@@ -674,6 +718,8 @@ registry_check(struct registry *reg, char **cause)
 				return (-1);
 			}
 		}
+		if (check_toggles(reg, reg->table[i], cause) != 0)
+			return (-1);
 	}
 	for (i = 0; i < reg->ntools; i++) {
 		if (check_tool(&reg->tools[i], cause) != 0)

@@ -15,6 +15,8 @@
 #define RT_SERVICE_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "core/conf.h"
 
@@ -93,6 +95,24 @@ struct rt_view {
 	const struct rt_rowkey *keys;	 /* { 0 } terminated, may be NULL */
 };
 
+/*
+ * A row key that acts the other way on a row in the other state: Docker
+ * s starts a container, or stops it when it runs. On a row where the JSON
+ * pointer holds one of the values in equals ("running|restarting";
+ * booleans and numbers compare as their JSON text, "true"), the row key
+ * whose tool is tool calls alt_tool instead, with the same arguments, and
+ * is labelled alt_label. The service declares them (rt_service.toggles):
+ * view descriptors are positional tables that every backend fills, so a
+ * new member there would touch them all.
+ */
+struct rt_toggle {
+	const char *tool;	/* the row key's own tool */
+	const char *pointer;	/* JSON pointer into the row */
+	const char *equals;	/* values that switch, separated by | */
+	const char *alt_tool;
+	const char *alt_label;
+};
+
 struct rt_service {
 	const char *name;	/* config section and tool prefix */
 	const char *title;
@@ -119,6 +139,16 @@ struct rt_service {
 	 * problems with problem_add (problems.h). Pure: runs on any thread.
 	 */
 	void (*problems)(const json_t *data, json_t *out);
+	/* Row keys that toggle, { NULL } terminated; NULL: none. */
+	const struct rt_toggle *toggles;
+	/*
+	 * The inventory id of a view's row, which memories link to through
+	 * their entity ("pve:qemu/101", "docker:NAME", "unifi:MAC" in lower
+	 * case): written to buf, true; false when the row has none. Pure:
+	 * runs on the dashboard's thread. NULL: no view has entities.
+	 */
+	bool (*entity)(const struct rt_view *, const json_t *row, char *buf,
+	    size_t len);
 };
 
 /*

@@ -2091,7 +2091,6 @@ static const struct rt_column docker_container_columns[] = {
 
 static const struct rt_rowkey docker_container_keys[] = {
 	{ 's', "start", "docker_start_container", ROW_ARGS },
-	{ 'S', "stop", "docker_stop_container", ROW_ARGS },
 	{ 'r', "restart", "docker_restart_container", ROW_ARGS },
 	{ 'l', "logs", "docker_get_container_logs", ROW_ARGS },
 	{ 0, NULL, NULL, NULL },
@@ -2102,6 +2101,34 @@ static const struct rt_view docker_views[] = {
 	    docker_container_keys },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
+
+/*
+ * s starts a stopped container and stops a running one; a restarting one
+ * (crash-looping) is stopped too.
+ */
+static const struct rt_toggle docker_toggles[] = {
+	{ "docker_start_container", "/state", "running|restarting",
+	    "docker_stop_container", "stop" },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+/*
+ * A container's inventory id for the memories linked to it:
+ * "docker:NAME". The name, not the id: compose and upgrades recreate a
+ * container under the same name with a new id, and a note about it still
+ * holds.
+ */
+static bool
+docker_entity(const struct rt_view *v, const json_t *row, char *buf,
+    size_t len)
+{
+	const char *name = json_string_value(json_object_get(row, "name"));
+
+	if (strcmp(v->name, "containers") != 0 || name == NULL ||
+	    *name == '\0')
+		return (false);
+	return (snprintf(buf, len, "docker:%s", name) < (int)len);
+}
 
 const struct rt_service docker_service = {
 	.name = "docker",
@@ -2114,4 +2141,6 @@ const struct rt_service docker_service = {
 	.env_url = "DOCKER_HOST",
 	.poll = docker_poll,
 	.problems = docker_problems,
+	.toggles = docker_toggles,
+	.entity = docker_entity,
 };

@@ -1181,8 +1181,11 @@ fail:
 	"\"The user the memory is about.\"}"
 #define S_ENTITY \
 	"\"entity\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":256," \
-	"\"description\":\"An inventory id the memory is about, such as " \
-	"pve:qemu/101 or unifi:aa:bb:cc:dd:ee:ff.\"}"
+	"\"description\":\"An inventory id the memory is about, matched " \
+	"exactly: pve:qemu/VMID or pve:lxc/VMID (Proxmox guests), " \
+	"docker:NAME (containers), unifi:MAC with the MAC in lower case " \
+	"(UniFi clients), e.g. pve:qemu/101 or unifi:aa:bb:cc:dd:ee:ff. " \
+	"The dashboard lists a row's memories by it.\"}"
 #define S_META \
 	"\"metadata\":{\"type\":\"object\",\"description\":\"Free JSON " \
 	"object; as a filter, rows whose metadata contains it.\"}"

@@ -2147,6 +2147,24 @@ static const struct rt_view pve_views[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+/*
+ * A guest's inventory id for the memories linked to it: "pve:qemu/101",
+ * "pve:lxc/105". It names no instance: a VMID is unique in a cluster.
+ */
+static bool
+pve_entity(const struct rt_view *v, const json_t *row, char *buf, size_t len)
+{
+	const char *type = json_string_value(json_object_get(row, "type"));
+	const json_t *vmid = json_object_get(row, "vmid");
+
+	if (strcmp(v->name, "guests") != 0 || type == NULL ||
+	    !json_is_integer(vmid) || (strcmp(type, "qemu") != 0 &&
+	    strcmp(type, "lxc") != 0))
+		return (false);
+	return (snprintf(buf, len, "pve:%s/%lld", type,
+	    (long long)json_integer_value(vmid)) < (int)len);
+}
+
 const struct rt_service proxmox_service = {
 	.name = "proxmox",
 	.title = "Proxmox VE",
@@ -2157,4 +2175,5 @@ const struct rt_service proxmox_service = {
 	.destroy = pve_destroy,
 	.poll = pve_poll,
 	.problems = proxmox_problems,
+	.entity = pve_entity,
 };

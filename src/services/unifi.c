@@ -31,6 +31,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1986,7 +1987,6 @@ static const struct rt_column unifi_client_columns[] = {
 
 static const struct rt_rowkey unifi_client_keys[] = {
 	{ 'b', "block", "unifi_block_client", ROW_ARGS },
-	{ 'u', "unblock", "unifi_unblock_client", ROW_ARGS },
 	{ 'k', "kick", "unifi_kick_client", ROW_ARGS },
 	{ 0, NULL, NULL, NULL },
 };
@@ -2028,6 +2028,34 @@ static const struct rt_view unifi_views[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+/* b blocks a client, or unblocks one that is blocked. */
+static const struct rt_toggle unifi_toggles[] = {
+	{ "unifi_block_client", "/blocked", "true", "unifi_unblock_client",
+	    "unblock" },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+/*
+ * A client's inventory id for the memories linked to it: "unifi:" and
+ * its MAC in lower case ("unifi:aa:bb:cc:dd:ee:ff"), whatever case the
+ * controller used.
+ */
+static bool
+unifi_entity(const struct rt_view *v, const json_t *row, char *buf,
+    size_t len)
+{
+	const char *mac = json_string_value(json_object_get(row, "mac"));
+	size_t i, o;
+
+	if (strcmp(v->name, "clients") != 0 || mac == NULL || *mac == '\0' ||
+	    (o = (size_t)snprintf(buf, len, "unifi:")) + strlen(mac) >= len)
+		return (false);
+	for (i = 0; mac[i] != '\0'; i++)
+		buf[o + i] = (char)tolower((unsigned char)mac[i]);
+	buf[o + i] = '\0';
+	return (true);
+}
+
 const struct rt_service unifi_service = {
 	.name = "unifi",
 	.title = "UniFi Network",
@@ -2038,4 +2066,6 @@ const struct rt_service unifi_service = {
 	.destroy = unifi_destroy,
 	.poll = unifi_poll,
 	.problems = unifi_problems,
+	.toggles = unifi_toggles,
+	.entity = unifi_entity,
 };

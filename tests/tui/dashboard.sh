@@ -2,9 +2,9 @@
 # The dashboard against the seeded simulator (fixed clock), 100x30: guests
 # from the lab in the Proxmox pane, a filter that narrows the rows, a state
 # change through the simulator's control endpoint shown within a refresh,
-# the detail view, a destructive key asking y/n with describe's request,
-# the palette calling a tool with completion, help listing every binding,
-# and q quitting.
+# the detail view (its memories: not configured), a destructive key asking
+# y/n with describe's request, the palette calling a tool with completion,
+# help listing every binding, and q quitting.
 . "${srcdir:-.}/tests/tui/lib.sh"
 
 start_sim
@@ -40,6 +40,10 @@ expect "db01 shows stopped" line_has " db01 " "stopped"
 # Enter: every field of the selected row.
 keys Home Enter
 expect "detail shows the row's fields" has "maxmem:"
+# No [memory] section: the guest's memories section says so.
+expect "detail: memory not configured" has "memory not configured"
+has "Memories of pve:qemu/100:" && ok "detail names the guest's entity" ||
+    fail "no memories section for web01"
 keys q
 expect "detail closes" lacks "maxmem:"
 

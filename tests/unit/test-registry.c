@@ -154,6 +154,127 @@ START_TEST(test_broken_tools_caught)
 }
 END_TEST
 
+
+/* A view with a row key, for the toggle checks. */
+static const struct rt_rowkey bad_keys[] = {
+	{ 's', "do", "bad_do_thing", "{}" },
+	{ 0, NULL, NULL, NULL },
+};
+static const struct rt_column bad_columns[] = {
+	{ "Id", "/id", RT_COL_TEXT, 0 },
+	{ NULL, NULL, RT_COL_TEXT, 0 },
+};
+static const struct rt_view bad_views[] = {
+	{ "things", "Things", "/things", bad_columns, bad_keys },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+static struct rt_toggle bad_toggles[2];
+
+/* bad_service with a view, two tools and a good toggle between them. */
+static void
+toggle_reset(void)
+{
+	bad_reset();
+	bad_tools[1] = bad_tools[0];
+	bad_tools[1].name = "bad_undo_thing";
+	memset(bad_toggles, 0, sizeof bad_toggles);
+	bad_toggles[0].tool = "bad_do_thing";
+	bad_toggles[0].pointer = "/state";
+	bad_toggles[0].equals = "done|doing";
+	bad_toggles[0].alt_tool = "bad_undo_thing";
+	bad_toggles[0].alt_label = "undo";
+	bad_service.views = bad_views;
+	bad_service.toggles = bad_toggles;
+}
+
+START_TEST(test_toggles_checked)
+{
+	struct registry *reg;
+	char *cause = NULL;
+
+	toggle_reset();
+	reg = registry_create(bad_table, &cause);
+	ck_assert_msg(reg != NULL, "%s", cause);
+	ck_assert_msg(registry_check(reg, &cause) == 0, "%s", cause);
+	registry_destroy(reg);
+
+	toggle_reset();
+	bad_toggles[0].alt_tool = "bad_nothing";
+	expect_broken("bad_nothing is not a tool of the service");
+
+	toggle_reset();
+	bad_toggles[0].tool = "bad_undo_thing";
+	expect_broken("toggle of bad_undo_thing: no row key calls it");
+
+	toggle_reset();
+	bad_toggles[0].pointer = "state";
+	expect_broken("needs a pointer, values and a label");
+
+	toggle_reset();
+	bad_toggles[0].alt_label = "";
+	expect_broken("needs a pointer, values and a label");
+
+	bad_service.views = NULL;
+	bad_service.toggles = NULL;
+}
+END_TEST
+
+/* The entity of a row of a shipped view, or "" when it has none. */
+static const char *
+entity_of(const struct rt_service *svc, const char *view, const char *row)
+{
+	static char buf[256];
+	const struct rt_view *v;
+	json_t *r = json_loads(row, 0, NULL);
+	bool ok = false;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_ptr_nonnull(svc->entity);
+	for (v = svc->views; v->name != NULL; v++) {
+		if (strcmp(v->name, view) == 0)
+			break;
+	}
+	ck_assert_ptr_nonnull(v->name);
+	buf[0] = '\0';
+	ok = svc->entity(v, r, buf, sizeof buf);
+	json_decref(r);
+	return (ok ? buf : "");
+}
+
+START_TEST(test_entities)
+{
+	char small[8];
+	json_t *r;
+
+	ck_assert_str_eq(entity_of(&proxmox_service, "guests",
+	    "{\"vmid\":101,\"type\":\"qemu\",\"name\":\"db01\"}"),
+	    "pve:qemu/101");
+	ck_assert_str_eq(entity_of(&proxmox_service, "guests",
+	    "{\"vmid\":105,\"type\":\"lxc\"}"), "pve:lxc/105");
+	ck_assert_str_eq(entity_of(&proxmox_service, "guests",
+	    "{\"vmid\":\"105\",\"type\":\"lxc\"}"), "");
+	ck_assert_str_eq(entity_of(&proxmox_service, "guests",
+	    "{\"vmid\":105,\"type\":\"openvz\"}"), "");
+	ck_assert_str_eq(entity_of(&proxmox_service, "nodes",
+	    "{\"vmid\":105,\"type\":\"lxc\",\"node\":\"pve1\"}"), "");
+	ck_assert_str_eq(entity_of(&docker_service, "containers",
+	    "{\"name\":\"traefik\",\"id\":\"64d7b1a17485\"}"),
+	    "docker:traefik");
+	ck_assert_str_eq(entity_of(&docker_service, "containers",
+	    "{\"name\":\"\"}"), "");
+	ck_assert_str_eq(entity_of(&unifi_service, "clients",
+	    "{\"mac\":\"EC:B5:FA:00:00:01\",\"name\":\"macbook-ben\"}"),
+	    "unifi:ec:b5:fa:00:00:01");
+	ck_assert_str_eq(entity_of(&unifi_service, "devices",
+	    "{\"mac\":\"ec:b5:fa:00:00:01\"}"), "");
+	/* A buffer too small is no entity, never a truncated one. */
+	r = json_pack("{s:s}", "mac", "aa:bb:cc:dd:ee:ff");
+	ck_assert(!unifi_service.entity(&unifi_service.views[0], r, small,
+	    sizeof small));
+	json_decref(r);
+}
+END_TEST
+
 START_TEST(test_catalog_shape)
 {
 	struct registry *reg = registry_create(rt_services, NULL);
@@ -350,6 +471,8 @@ main(void)
 	tcase_add_test(tc, test_test_tools_hold_invariants);
 	tcase_add_test(tc, test_good_tool_passes);
 	tcase_add_test(tc, test_broken_tools_caught);
+	tcase_add_test(tc, test_toggles_checked);
+	tcase_add_test(tc, test_entities);
 	tcase_add_test(tc, test_catalog_shape);
 	tcase_add_test(tc, test_pollers_and_status);
 	tcase_add_test(tc, test_call_validation_and_paging);
