@@ -604,7 +604,7 @@ pt_manage(struct rt_call *c, bool dry)
 	    json_object_get(ep, "Name")) : "");
 	json_decref(ep);
 	if (dry) {
-		j = json_pack("{s:s, s:s++}", "method", method, "path", "/api",
+		j = json_pack("{s:s, s:s+}", "method", method, "path", "/api",
 		    path);
 		if (body != NULL)
 			json_object_set(j, "body", body);
@@ -767,7 +767,7 @@ pt_remove(struct rt_call *c, bool dry)
 	r = pt_stack_result(in, "remove", row, dry ? "dry_run" : "ok");
 	if (dry) {
 		json_object_set_new(r, "dry_run", json_true());
-		json_object_set_new(r, "requests", json_pack("[{s:s, s:s++}]",
+		json_object_set_new(r, "requests", json_pack("[{s:s, s:s+}]",
 		    "method", "DELETE", "path", "/api", path));
 		free(path);
 		return (call_ok(c, r));
@@ -872,7 +872,7 @@ pt_run_request(struct pt_run *r, struct http_client *cl, char **cause)
 		.idle_timeout_ms = 0,
 	};
 	json_t *e;
-	const char *m;
+	const char *m, *d;
 	char *why = NULL;
 	int rc, kind;
 
@@ -895,11 +895,16 @@ pt_run_request(struct pt_run *r, struct http_client *cl, char **cause)
 		return (-1);
 	}
 	if (resp.status < 200 || resp.status > 299) {
+		/* Compose's own error is in details: say it. */
 		e = json_loadb(resp.body, resp.len, 0, NULL);
 		m = json_string_value(json_object_get(e, "message"));
-		xasprintf(&why, "%s /api%.*s: HTTP %ld%s%.200s", r->method,
-		    (int)strcspn(r->path, "?"), r->path, resp.status,
-		    m != NULL ? ": " : "", m != NULL ? m : "");
+		d = json_string_value(json_object_get(e, "details"));
+		if (d != NULL && m != NULL && strcmp(d, m) == 0)
+			d = NULL;
+		xasprintf(&why, "%s /api%.*s: HTTP %ld%s%.200s%s%.300s",
+		    r->method, (int)strcspn(r->path, "?"), r->path,
+		    resp.status, m != NULL ? ": " : "", m != NULL ? m : "",
+		    d != NULL ? ": " : "", d != NULL ? d : "");
 		json_decref(e);
 		*cause = pt_explain(resp.status, why, &kind);
 		http_response_free(&resp);

@@ -18,7 +18,8 @@
  * counts two containers in its environment's snapshot, running while the
  * stack is active. A Compose file containing "rt-fail" fails to deploy
  * (500, as a failing compose up). A deployment (create or update) takes
- * deploy_ms (POST /state {"portainer": {"deploy_ms": N}}; default 0), and
+ * deploy_ms (POST /state {"service": "portainer", "deploy_ms": N}; 0 by
+ * default), and
  * the request blocks that long, as Portainer's does; a pullImage update
  * counts "stack pull" in GET /counts.
  */
@@ -724,7 +725,7 @@ ps_stack_update(struct sim_service *svc, struct sim_request *req,
 	sim_reply_json_new(resp, 200, ps_stack_json(s));
 }
 
-/* POST /state {"deploy_ms": N}. */
+/* POST /state {"service": "portainer", "deploy_ms": N}. */
 static int
 ps_state(struct sim_service *svc, json_t *j, char **cause)
 {
