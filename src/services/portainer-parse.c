@@ -21,7 +21,9 @@ pt_int(const json_t *o, const char *key, json_int_t def)
 
 	if (json_is_integer(v))
 		return (json_integer_value(v));
-	if (json_is_real(v))
+	/* A real out of range (or NaN) would make the cast undefined. */
+	if (json_is_real(v) && json_real_value(v) > -9e18 &&
+	    json_real_value(v) < 9e18)
 		return ((json_int_t)json_real_value(v));
 	return (def);
 }
