@@ -109,7 +109,9 @@ send '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":
 receive '.id == 1' || fail "MCP initialize: $(cat "$T/mcp.log")"
 send '{"jsonrpc":"2.0","method":"notifications/initialized"}'
 
-state '{"service":"portainer","deploy_ms":2500}'
+# The simulator holds the create 3.5 s (scaled), as Compose would; racktop
+# sends a heartbeat a second, so two arrive before the result can.
+state '{"service":"portainer","deploy_ms":'$((3500 * RT_TIMEOUT_SCALE))'}'
 send '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"portainer_deploy_stack","arguments":{"endpoint":1,"name":"whoami","compose":"services:\n  whoami:\n    image: traefik/whoami\n","env":{"PORT":"8080"}},"_meta":{"progressToken":"d1"}}}'
 receive '.method == "notifications/progress" and .params.progressToken == "d1" and .params.progress >= 2' ||
     fail "no heartbeat: $(tail -3 "$T/mcp.log")"
