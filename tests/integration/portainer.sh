@@ -149,6 +149,16 @@ send '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"portainer_
 receive '.id == 5' || fail "no answer to the agent's dry run"
 seen '.[] | select(.id == 5) | .result.structuredContent.status == "dry_run"' &&
     ok "an agent's dry run needs no approval" || fail "agent dry run: $(grep '"id":5' "$T/mcp.log" | head -c 400)"
+# Cancelling a deployment frees racktop at once (Portainer carries on, as
+# its own request does): no result ever comes, and the session still works.
+send '{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"portainer_deploy_stack","arguments":{"endpoint":2,"name":"cancelled","compose":"services: {}"},"_meta":{"progressToken":"d6"}}}'
+receive '.method == "notifications/progress" and .params.progressToken == "d6" and .params.progress >= 1' ||
+    fail "no heartbeat before cancelling: $(tail -3 "$T/mcp.log")"
+send '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":6,"reason":"test"}}'
+send '{"jsonrpc":"2.0","id":7,"method":"ping"}'
+receive '.id == 7' || fail "no ping answer after cancelling"
+seen '[.[] | select(.id == 6)] | length == 0' && ok "a cancelled deployment never answers" ||
+    fail "the cancelled deployment answered"
 exec {MCP[1]}>&-
 api "/stacks/$SID" | jq -e '.Id' >/dev/null && api /endpoints/5 | jq -e '.Id' >/dev/null &&
     ok "nothing was removed for the agent" || fail "the agent removed something"
@@ -225,6 +235,18 @@ if grep -q -e "$TOKEN" -e "ptr_wrongWrongWrong" "$TMPD/ok/rt.log" "$TMPD/bad/rt.
 else
 	ok "no token in logs, errors or results"
 fi
+
+# A Docker instance on an environment that is not Docker, or is down
+# (lazy mode: no racktop listens on that socket).
+for e in "4 HTTP 400: Invalid environment type" "3 HTTP 502: Unable to reach the environment"; do
+	mkdir -p "$TMPD/env${e%% *}"
+	(umask 077; printf '[docker "x"]\nurl = portainer://lab/%s\n[portainer "lab"]\nurl = %s\ntoken = %s\n' \
+	    "${e%% *}" "$URL" "$TOKEN" >"$TMPD/env${e%% *}/racktop.conf")
+	"$RACKTOP" call docker_list_containers --config "$TMPD/env${e%% *}/racktop.conf" \
+	    --socket "$TMPD/env${e%% *}/none.sock" >"$TMPD/env${e%% *}/out" 2>&1
+	grep -q "${e#* }" "$TMPD/env${e%% *}/out" && ok "docker through environment ${e%% *}: ${e#* }" ||
+	    fail "docker through environment ${e%% *}: $(head -3 "$TMPD/env${e%% *}/out")"
+done
 
 # A Docker instance naming a Portainer instance that does not exist.
 mkdir -p "$TMPD/nop"
