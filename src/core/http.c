@@ -49,6 +49,7 @@ struct http_client {
 	CURL *curl;
 	char *base_url;
 	char *password; /* the base_url's userinfo secret, or NULL */
+	char *auth_header; /* opts' auth_header, or NULL */
 	long connect_timeout_ms;
 	long timeout_ms;
 	size_t max_response;
@@ -455,6 +456,8 @@ http_client_create(const struct http_opts *o, char **cause)
 	}
 	c->base_url = xstrdup(o->base_url);
 	c->password = http_userinfo_secret(o->base_url);
+	if (o->auth_header != NULL)
+		c->auth_header = xstrdup(o->auth_header);
 	c->connect_timeout_ms = o->connect_timeout_ms != 0 ?
 	    o->connect_timeout_ms :
 	    HTTP_CONNECT_TIMEOUT_MS;
@@ -556,6 +559,9 @@ http_client_destroy(struct http_client *c)
 	if (c->password != NULL)
 		explicit_bzero(c->password, strlen(c->password));
 	free(c->password);
+	if (c->auth_header != NULL)
+		explicit_bzero(c->auth_header, strlen(c->auth_header));
+	free(c->auth_header);
 	explicit_bzero(c->pin, sizeof c->pin);
 	free(c);
 }
@@ -814,6 +820,11 @@ http_setup(struct http_client *c, const char *method, const char *path,
 			return (-1);
 		}
 		if ((l = curl_slist_append(*list, headers[i])) == NULL)
+			fatalx("curl_slist_append");
+		*list = l;
+	}
+	if (c->auth_header != NULL) {
+		if ((l = curl_slist_append(*list, c->auth_header)) == NULL)
 			fatalx("curl_slist_append");
 		*list = l;
 	}

@@ -43,6 +43,12 @@ struct http_opts {
 	const char *cert_file;
 	const char *key_file;
 	size_t max_response;	/* bytes of body; 0: 64 MiB */
+	/*
+	 * A header line sent with every request ("X-API-Key: ..."), for an
+	 * upstream reached through another's proxy; a secret: it never
+	 * appears in a cause. NULL: none.
+	 */
+	const char *auth_header;
 };
 
 struct http_response {

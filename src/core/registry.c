@@ -305,16 +305,45 @@ implicit_instances(struct registry *reg, const struct rt_config *conf,
 	return (0);
 }
 
+/*
+ * Whether an instance's url names an instance of a service
+ * ("SERVICE://INSTANCE/...", a Docker engine reached through another
+ * service's proxy): it is created after the others, so it finds the
+ * instance it goes through whatever the order of the sections.
+ */
+static bool
+instance_goes_through(struct registry *reg, const struct rt_instance_conf *ic)
+{
+	const char *url = conf_get(ic, "url"), *sep;
+	char scheme[32];
+	size_t n;
+
+	if (url == NULL || (sep = strstr(url, "://")) == NULL)
+		return (false);
+	n = (size_t)(sep - url);
+	if (n == 0 || n >= sizeof scheme)
+		return (false);
+	memcpy(scheme, url, n);
+	scheme[n] = '\0';
+	return (find_service(reg, scheme) != NULL);
+}
+
 /* Creates one instance per configured section, then the implicit ones. */
 int
 registry_add_instances(struct registry *reg, const struct rt_config *conf,
     char **cause)
 {
 	size_t i;
+	int pass;
 
-	for (i = 0; i < conf->ninstances; i++) {
-		if (instance_add(reg, &conf->instances[i], cause) != 0)
-			return (-1);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < conf->ninstances; i++) {
+			if (instance_goes_through(reg,
+			    &conf->instances[i]) != (pass == 1))
+				continue;
+			if (instance_add(reg, &conf->instances[i], cause) != 0)
+				return (-1);
+		}
 	}
 	return (implicit_instances(reg, conf, cause));
 }

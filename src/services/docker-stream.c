@@ -189,6 +189,8 @@ docker_stream(const struct docker_stream_opts *o, const char *method,
 	}
 	for (i = 0; headers != NULL && headers[i] != NULL; i++)
 		hl = curl_slist_append(hl, headers[i]);
+	if (o->auth_header != NULL)
+		hl = curl_slist_append(hl, o->auth_header);
 	hl = curl_slist_append(hl, "Expect:");
 	curl_easy_setopt(x.curl, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(x.curl, CURLOPT_WRITEFUNCTION, docker_xfer_write);

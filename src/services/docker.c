@@ -19,6 +19,11 @@
  * run on a thread of their own per call; the call re-arms with
  * call_again() and reads the progress under the transfer's mutex, so no
  * worker waits on a registry.
+ *
+ * A url portainer://INSTANCE/ENDPOINT_ID sends every Engine API request
+ * to that Portainer instance's Docker proxy for the environment, with its
+ * token (portainer_docker_route); the registry creates such an instance
+ * after the Portainer one.
  */
 #include "config.h"
 
@@ -41,6 +46,7 @@
 #include "core/snapshot.h"
 #include "core/xmalloc.h"
 #include "services/docker.h"
+#include "services/portainer.h"
 #include "services/services.h"
 
 #define DOCKER_REFRESH_S 5
@@ -58,6 +64,7 @@ struct docker {
 	char *ca_file;
 	char *cert_file;
 	char *key_file;
+	char *auth_header;		/* portainer://: the proxy's token */
 	char *user;			/* registry credentials for push */
 	char *password;
 	int max_conns;
@@ -679,6 +686,9 @@ docker_destroy(void *arg)
 	pthread_mutex_destroy(&d->ev_lock);
 	pthread_cond_destroy(&d->ev_cond);
 	docker_endpoint_free(&d->ep);
+	if (d->auth_header != NULL)
+		explicit_bzero(d->auth_header, strlen(d->auth_header));
+	free(d->auth_header);
 	free(d->name);
 	free(d->ca_file);
 	free(d->cert_file);
@@ -686,6 +696,29 @@ docker_destroy(void *arg)
 	free(d->user);
 	free(d->password);
 	free(d);
+}
+
+/*
+ * The endpoint of a url portainer://INSTANCE/ENDPOINT_ID: the Portainer
+ * instance's Docker proxy for that environment, into d->ep, with the
+ * token into d->auth_header and TLS options into route (borrowed from the
+ * Portainer instance). 0, or -1 with *cause.
+ */
+static int
+docker_via_portainer(struct docker *d, struct rt_instance *in,
+    const char *url, struct http_opts *route, char **cause)
+{
+	char name[64];
+	long id;
+
+	if (portainer_url_parse(url, name, sizeof name, &id, cause) != 0 ||
+	    portainer_docker_route(in->reg, name, id, route, cause) != 0)
+		return (-1);
+	d->ep.base_url = (char *)route->base_url;
+	d->ep.unix_path = NULL;
+	d->auth_header = (char *)route->auth_header;
+	route->base_url = route->auth_header = NULL;
+	return (0);
 }
 
 /* Creates an instance from its [docker "name"] section. */
@@ -697,9 +730,12 @@ docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	struct http_client *cl;
 	struct docker *d;
 	char *why = NULL, *env_ca = NULL, *env_cert = NULL, *env_key = NULL;
+	struct http_opts route;
 	long timeout;
 	bool verify, from_env = false;
+	int rc;
 
+	memset(&route, 0, sizeof route);
 	url = conf_get(ic, "url");
 	/* The configuration's url wins; DOCKER_HOST only stands in for it. */
 	if (url == NULL && (v = getenv("DOCKER_HOST")) != NULL && *v != '\0') {
@@ -754,8 +790,12 @@ docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	atomic_init(&d->stopping, false);
 	atomic_init(&d->events_seen, 0);
 	atomic_init(&d->quick, false);
-	if (docker_endpoint_parse(url, ca != NULL || cert != NULL, &d->ep,
-	    cause) != 0) {
+	if (url != NULL && strncmp(url, "portainer://", 12) == 0)
+		rc = docker_via_portainer(d, in, url, &route, cause);
+	else
+		rc = docker_endpoint_parse(url, ca != NULL || cert != NULL,
+		    &d->ep, cause);
+	if (rc != 0) {
 		free(env_ca);
 		free(env_cert);
 		free(env_key);
@@ -786,12 +826,22 @@ docker_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	d->opts.cert_file = d->cert_file;
 	d->opts.key_file = d->key_file;
 	d->opts.max_response = 64 * 1024 * 1024;
+	if (d->auth_header != NULL) {
+		d->opts.auth_header = d->auth_header;
+		d->opts.insecure = route.insecure;
+		d->opts.fingerprint = route.fingerprint;
+		if (d->opts.ca_file == NULL)
+			d->opts.ca_file = route.ca_file;
+		d->sopts.auth_header = d->auth_header;
+	}
 	d->sopts.unix_path = d->ep.unix_path;
 	d->sopts.base_url = d->ep.base_url;
 	d->sopts.ca_file = d->ca_file;
 	d->sopts.cert_file = d->cert_file;
 	d->sopts.key_file = d->key_file;
-	d->sopts.insecure = !verify;
+	d->sopts.ca_file = d->opts.ca_file;
+	/* Streams cannot pin: with a fingerprint they verify, failing closed. */
+	d->sopts.insecure = d->opts.insecure && d->opts.fingerprint == NULL;
 	d->sopts.connect_timeout_ms = d->opts.connect_timeout_ms;
 	/* Checks the TLS options now rather than at the first request. */
 	if ((cl = http_client_create(&d->opts, &why)) == NULL) {

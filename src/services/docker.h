@@ -193,6 +193,7 @@ struct docker_stream_opts {
 	const char *cert_file;
 	const char *key_file;
 	bool insecure;
+	const char *auth_header;	/* sent with every request, or NULL */
 	long connect_timeout_ms;
 	long idle_timeout_ms;	/* no byte for this long: fail; 0: none */
 	long total_timeout_ms;	/* 0: none */

@@ -15,6 +15,7 @@ extern const struct rt_service tailscale_service;
 extern const struct rt_service cloudflare_service;
 extern const struct rt_service pbs_service;
 extern const struct rt_service traefik_service;
+extern const struct rt_service portainer_service;
 extern const struct rt_service memory_service;
 
 /* Each backend's problems rule (NAME-problems.c; see core/problems.h). */
@@ -26,6 +27,7 @@ void tailscale_problems(const json_t *, json_t *);
 void cloudflare_problems(const json_t *, json_t *);
 void pbs_problems(const json_t *, json_t *);
 void traefik_problems(const json_t *, json_t *);
+void portainer_problems(const json_t *, json_t *);
 
 /* The production table, NULL-terminated (table.c). */
 extern const struct rt_service *const rt_services[];

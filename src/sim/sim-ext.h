@@ -43,4 +43,14 @@ void sim_service_wake(struct sim_service *);
  */
 void sim_service_count(struct sim_service *, const char *key);
 
+/*
+ * From a handler: answers req as the running service named name would
+ * answer it at path (below that service's prefix), through its routes,
+ * without its auth, counts or faults; a streamed reply goes out on req's
+ * connection. false when no such service runs (lock held): the Docker
+ * proxy of a Portainer environment.
+ */
+bool sim_service_forward(struct sim_service *, const char *name,
+    struct sim_request *req, const char *path, struct sim_response *resp);
+
 #endif

@@ -367,6 +367,16 @@ sim_match(const char *pattern, const char *path, json_t *params)
 		s++;
 		plen = strcspn(p, "/");
 		slen = strcspn(s, "/");
+		/* "{*name}" last: the rest of the path, from its slash. */
+		if (plen > 3 && p[0] == '{' && p[1] == '*' &&
+		    p[plen - 1] == '}' && p[plen] == '\0') {
+			if (*s == '\0')
+				return (false);
+			name = xstrndup(p + 2, plen - 3);
+			json_object_set_new(params, name, json_string(s - 1));
+			free(name);
+			return (true);
+		}
 		if (plen > 2 && p[0] == '{' && p[plen - 1] == '}') {
 			if (slen == 0)
 				return (false);
@@ -1227,4 +1237,43 @@ void
 sim_service_count(struct sim_service *svc, const char *key)
 {
 	sim_count(svc->sim, svc->ops->name, key);
+}
+
+/* Answers a request as another simulated service would (sim-ext.h). */
+bool
+sim_service_forward(struct sim_service *from, const char *name,
+    struct sim_request *req, const char *path, struct sim_response *resp)
+{
+	struct sim_service	*to = sim_find(from->sim, name);
+	const struct sim_route	*r, *route = NULL;
+	struct sim_request	 sub;
+
+	if (to == NULL)
+		return (false);
+	sub = *req;
+	sub.path = path;
+	sub.params = json_object();
+	for (r = to->ops->routes; r->method != NULL; r++) {
+		if (strcmp(r->method, req->method) == 0 &&
+		    sim_match(r->pattern, path, sub.params)) {
+			route = r;
+			break;
+		}
+	}
+	if (route == NULL) {
+		json_object_clear(sub.params);
+		to->ops->not_found(to, &sub, resp);
+	} else
+		route->handler(to, &sub, resp);
+	/* A streamed reply goes out on the connection that asked. */
+	if (to->stream_reader != NULL) {
+		from->stream_reader = to->stream_reader;
+		from->stream_cls = to->stream_cls;
+		from->stream_free = to->stream_free;
+		to->stream_reader = NULL;
+		to->stream_cls = NULL;
+		to->stream_free = NULL;
+	}
+	json_decref(sub.params);
+	return (true);
 }
