@@ -16,6 +16,7 @@ extern const struct rt_service cloudflare_service;
 extern const struct rt_service pbs_service;
 extern const struct rt_service traefik_service;
 extern const struct rt_service memory_service;
+extern const struct rt_service netbox_service;
 
 /* Each backend's problems rule (NAME-problems.c; see core/problems.h). */
 void proxmox_problems(const json_t *, json_t *);

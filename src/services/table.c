@@ -17,6 +17,7 @@ const struct rt_service *const rt_services[] = {
 	&cloudflare_service,
 	&pbs_service,
 	&traefik_service,
+	&netbox_service,
 	&memory_service,
 	NULL,
 };
