@@ -198,9 +198,12 @@ nb_iface(struct nb *nb, const char *device, const char *name)
 static json_t *
 nb_term(json_t *ifc)
 {
+	json_t	*o = nb_brief(ifc);
+
+	json_object_set(o, "device", json_object_get(ifc, "device"));
 	return (json_pack("{s:s, s:I, s:o}", "object_type", "dcim.interface",
 	    "object_id", json_integer_value(json_object_get(ifc, "id")),
-	    "object", nb_brief(ifc)));
+	    "object", o));
 }
 
 /* Connects two interfaces; returns the cable (borrowed). */
