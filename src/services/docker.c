@@ -2114,4 +2114,6 @@ const struct rt_service docker_service = {
 	.env_url = "DOCKER_HOST",
 	.poll = docker_poll,
 	.problems = docker_problems,
+	.find = docker_find,
+	.addresses = docker_addresses,
 };

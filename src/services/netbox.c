@@ -1167,4 +1167,6 @@ const struct rt_service netbox_service = {
 	.create = nb_create,
 	.destroy = nb_destroy,
 	.poll = nb_poll,
+	.find = netbox_find,
+	.documented = netbox_documented,
 };

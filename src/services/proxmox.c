@@ -60,6 +60,7 @@ struct pve {
 	struct http_pool pool;	/* tool calls' clients */
 
 	struct http_client *poller;	/* the poller thread's own */
+	struct pve_ips *ips;		/* guest addresses; the poller's */
 };
 
 /* One upstream task a tool started. */
@@ -367,18 +368,32 @@ pve_fetch(struct pve *p, struct http_client *cl, int *kind, char **cause)
 	return (snap);
 }
 
-/* The poller: one refresh. */
+/* One guest's interfaces for the secondary poll (poller thread). */
+static json_t *
+pve_ips_get(void *arg, const char *path, char **cause)
+{
+	struct pve *p = arg;
+	int kind;
+
+	return (pve_req(p, p->poller, "GET", path, NULL, &kind, cause));
+}
+
+/* The poller: one refresh, and a step of the guest address poll. */
 static json_t *
 pve_poll(void *arg, int *kind, char **cause)
 {
 	struct pve *p = arg;
+
+	json_t *snap;
 
 	if (p->poller == NULL &&
 	    (p->poller = http_client_create(&p->opts, cause)) == NULL) {
 		*kind = RT_ERR_UNREACHABLE;
 		return (NULL);
 	}
-	return (pve_fetch(p, p->poller, kind, cause));
+	if ((snap = pve_fetch(p, p->poller, kind, cause)) != NULL)
+		pve_ips_refresh(p->ips, snap, clock_mono_ms(), pve_ips_get, p);
+	return (snap);
 }
 
 /* A live fetch with a pooled client, for read_view_get. */
@@ -406,6 +421,7 @@ pve_destroy(void *arg)
 		return;
 	http_pool_finish(&p->pool);
 	http_client_destroy(p->poller);
+	pve_ips_destroy(p->ips);
 	pthread_mutex_destroy(&p->login);
 	free(p->name);
 	free((char *)p->opts.base_url);
@@ -429,7 +445,7 @@ pve_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	struct pve *p;
 	char *why = NULL, *base;
 	size_t len;
-	long timeout;
+	long timeout, ip_refresh;
 	bool verify;
 
 	url = conf_get(ic, "url");
@@ -449,13 +465,20 @@ pve_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 		return (NULL);
 	}
 	if (conf_get_int(ic, "timeout", 10, &timeout, &why) != 0 ||
-	    conf_get_bool(ic, "verify_tls", true, &verify, &why) != 0) {
+	    conf_get_bool(ic, "verify_tls", true, &verify, &why) != 0 ||
+	    conf_get_int(ic, "ip_refresh", PVE_IP_REFRESH_S, &ip_refresh,
+	    &why) != 0) {
 		*cause = why;
+		return (NULL);
+	}
+	if (ip_refresh < 0 || ip_refresh > 86400) {
+		xasprintf(cause, "ip_refresh: seconds from 0 (never) to 86400");
 		return (NULL);
 	}
 	p = xcalloc(1, sizeof *p);
 	p->in = in;
 	p->name = xstrdup(ic->name);
+	p->ips = pve_ips_create((int)ip_refresh);
 	http_pool_init(&p->pool, &p->opts, PVE_POOL_MAX);
 	pthread_mutex_init(&p->login, NULL);
 	base = xstrdup(url);
@@ -2313,4 +2336,6 @@ const struct rt_service proxmox_service = {
 	.destroy = pve_destroy,
 	.poll = pve_poll,
 	.problems = proxmox_problems,
+	.find = proxmox_find,
+	.addresses = proxmox_addresses,
 };

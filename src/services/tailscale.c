@@ -1296,4 +1296,6 @@ const struct rt_service tailscale_service = {
 	.destroy = ts_destroy,
 	.poll = ts_poll,
 	.problems = tailscale_problems,
+	.find = tailscale_find,
+	.addresses = tailscale_addresses,
 };

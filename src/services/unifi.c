@@ -2035,4 +2035,6 @@ const struct rt_service unifi_service = {
 	.destroy = unifi_destroy,
 	.poll = unifi_poll,
 	.problems = unifi_problems,
+	.find = unifi_find,
+	.addresses = unifi_addresses,
 };

@@ -1183,7 +1183,7 @@ nb_fix_urls(json_t *j, unsigned port)
 	}
 }
 
-/* Adds "netbox" to the endpoints file: url, token and the v2 token. */
+/* Adds "netbox" to the endpoints file: url, token, v2.token. */
 static void
 nb_endpoint(struct sim_service *svc, json_t *o)
 {
@@ -1198,9 +1198,10 @@ nb_endpoint(struct sim_service *svc, json_t *o)
 		for (i = 0; i < sizeof all / sizeof all[0]; i++)
 			nb_fix_urls(all[i], nb->port);
 	}
-	json_object_set_new(o, "netbox", json_pack("{s:o, s:s, s:s}", "url",
-	    json_sprintf("http://127.0.0.1:%u", nb->port), "token", nb->token,
-	    "token_v2", nb->v2));
+	/* The v2 token sits in an object, which racktop --demo skips. */
+	json_object_set_new(o, "netbox", json_pack("{s:o, s:s, s:{s:s}}",
+	    "url", json_sprintf("http://127.0.0.1:%u", nb->port), "token",
+	    nb->token, "v2", "token", nb->v2));
 }
 
 static const struct sim_route netbox_routes[] = {

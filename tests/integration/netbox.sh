@@ -22,7 +22,7 @@ start_bg "$RACKTOP_SIM" --seed 1 --clock fixed --services netbox \
 wait_for test -s "$S/ep.json" || { cat "$S/sim.log"; exit 1; }
 URL=$(jq -r .netbox.url "$S/ep.json")
 TOKEN=$(jq -r .netbox.token "$S/ep.json")
-TOKEN2=$(jq -r .netbox.token_v2 "$S/ep.json")
+TOKEN2=$(jq -r .netbox.v2.token "$S/ep.json")
 CTL=$(jq -r .control "$S/ep.json")
 
 # start_rt DIR CONFIG-LINES: a headless racktop with one [netbox "home"].
