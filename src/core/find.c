@@ -244,3 +244,135 @@ find_network(json_t *out, const char *prefix)
 		json_array_append_new(out, json_pack("{s:s}", "prefix",
 		    prefix));
 }
+
+/* Adds "PREFIX:value" keys of one kind from a string or an array. */
+static void
+find_keys(json_t *keys, const json_t *v, char kind)
+{
+	const json_t *e;
+	const char *str;
+	char buf[300], canon[64];
+	size_t i, n, label;
+
+	for (i = 0; i < (json_is_array(v) ? json_array_size(v) : 1); i++) {
+		e = json_is_array(v) ? json_array_get(v, i) : v;
+		if ((str = json_string_value(e)) == NULL || *str == '\0')
+			continue;
+		if (kind == 'i' && find_ip_canon(str, canon, sizeof canon))
+			snprintf(buf, sizeof buf, "i:%s", canon);
+		else if (kind == 'm' && find_mac_canon(str, canon,
+		    sizeof canon))
+			snprintf(buf, sizeof buf, "m:%s", canon);
+		else if (kind == 'n' && strlen(str) < 250) {
+			snprintf(buf, sizeof buf, "n:%s", str);
+			for (n = 2; buf[n] != '\0'; n++)
+				buf[n] = (char)tolower((unsigned char)buf[n]);
+			json_array_append_new(keys, json_string(buf));
+			/* A host name answers to its first label too. */
+			label = strcspn(buf + 2, ".");
+			if (buf[2 + label] == '.')
+				snprintf(buf, sizeof buf, "l:%.*s", (int)label,
+				    json_string_value(json_array_get(keys,
+				    json_array_size(keys) - 1)) + 2);
+			else
+				buf[0] = 'b';
+		} else
+			continue;
+		json_array_append_new(keys, json_string(buf));
+	}
+}
+
+/* Appends a lookup entry. */
+void
+find_entry(json_t *out, const char *kind, const char *name,
+    const json_t *ips, const json_t *macs, const json_t *names,
+    json_t *detail)
+{
+	json_t *keys = json_array();
+
+	find_keys(keys, ips, 'i');
+	find_keys(keys, macs, 'm');
+	find_keys(keys, names, 'n');
+	json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:o}", "kind",
+	    kind, "name", name != NULL ? name : "", "detail", detail != NULL ?
+	    detail : json_object(), "keys", keys));
+}
+
+/* The index of entries. */
+json_t *
+find_index_build(json_t *entries)
+{
+	json_t *by = json_object(), *e, *list;
+	const json_t *k;
+	const char *key;
+	size_t i, j;
+
+	json_array_foreach(entries, i, e) {
+		json_array_foreach(json_object_get(e, "keys"), j, k) {
+			key = json_string_value(k);
+			if ((list = json_object_get(by, key)) == NULL) {
+				list = json_array();
+				json_object_set_new(by, key, list);
+			}
+			json_array_append_new(list, json_integer((json_int_t)i));
+		}
+		json_object_del(e, "keys");
+	}
+	return (json_pack("{s:o, s:o}", "entries", entries, "by", by));
+}
+
+/* Appends the entries one key finds, skipping those already taken. */
+static void
+find_take(const json_t *index, const char *key, const char *match,
+    json_t *out, json_t *taken)
+{
+	const json_t *list, *n, *e;
+	char id[32];
+	size_t i;
+	json_t *hit;
+
+	list = json_object_get(json_object_get(index, "by"), key);
+	json_array_foreach(list, i, n) {
+		snprintf(id, sizeof id, "%lld", (long long)json_integer_value(n));
+		if (json_object_get(taken, id) != NULL)
+			continue;
+		json_object_set_new(taken, id, json_true());
+		e = json_array_get(json_object_get(index, "entries"),
+		    (size_t)json_integer_value(n));
+		hit = json_deep_copy(e);
+		json_object_set_new(hit, "match", json_string(match));
+		json_array_append_new(out, hit);
+	}
+}
+
+/* Appends the entries the query finds. */
+void
+find_index_lookup(const json_t *index, const struct find_query *q,
+    json_t *out)
+{
+	json_t *taken = json_object();
+	char key[300];
+	size_t label;
+
+	switch (q->kind) {
+	case FIND_IP:
+		snprintf(key, sizeof key, "i:%s", q->ip);
+		find_take(index, key, "ip", out, taken);
+		break;
+	case FIND_MAC:
+		snprintf(key, sizeof key, "m:%s", q->mac);
+		find_take(index, key, "mac", out, taken);
+		break;
+	case FIND_NAME:
+		snprintf(key, sizeof key, "n:%s", q->text);
+		find_take(index, key, "name", out, taken);
+		label = strcspn(q->text, ".");
+		if (q->text[label] == '\0')
+			snprintf(key, sizeof key, "l:%s", q->text);
+		else
+			snprintf(key, sizeof key, "b:%.*s", (int)label, q->text);
+		find_take(index, key, "name", out, taken);
+		break;
+	}
+	json_decref(taken);
+}

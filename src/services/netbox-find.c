@@ -10,9 +10,9 @@
 #include "core/find.h"
 #include "services/services.h"
 
-/* Addresses and devices that are the query. */
+/* Addresses (by address, DNS name, VM or device) and devices. */
 void
-netbox_find(const json_t *data, const struct find_query *q, json_t *out)
+netbox_find(const json_t *data, json_t *out)
 {
 	static const char *const addr_keys[] = { "address", "status",
 	    "dns_name", "description", "device", "vm", "interface",
@@ -20,31 +20,23 @@ netbox_find(const json_t *data, const struct find_query *q, json_t *out)
 	static const char *const dev_keys[] = { "role", "site", "status",
 	    "primary_ip", "type", "tags", NULL };
 	const json_t *a;
-	const char *m;
+	json_t *names;
 	size_t i;
 
 	json_array_foreach(json_object_get(data, "addresses"), i, a) {
-		m = find_match_json(q, json_object_get(a, "address"), NULL,
-		    json_object_get(a, "dns_name"));
-		if (m == NULL)
-			m = find_match_json(q, NULL, NULL, json_object_get(a,
-			    "vm"));
-		if (m == NULL)
-			m = find_match_json(q, NULL, NULL, json_object_get(a,
-			    "device"));
-		if (m != NULL)
-			find_hit(out, "ip-address", json_string_value(
-			    json_object_get(a, "address")), m, find_copy(a,
-			    addr_keys));
+		names = json_pack("[s?, s?, s?]", json_string_value(
+		    json_object_get(a, "dns_name")), json_string_value(
+		    json_object_get(a, "vm")), json_string_value(
+		    json_object_get(a, "device")));
+		find_entry(out, "ip-address", json_string_value(
+		    json_object_get(a, "address")), json_object_get(a,
+		    "address"), NULL, names, find_copy(a, addr_keys));
+		json_decref(names);
 	}
-	json_array_foreach(json_object_get(data, "devices"), i, a) {
-		m = find_match_json(q, json_object_get(a, "primary_ip"), NULL,
-		    json_object_get(a, "name"));
-		if (m != NULL)
-			find_hit(out, "device", json_string_value(
-			    json_object_get(a, "name")), m, find_copy(a,
-			    dev_keys));
-	}
+	json_array_foreach(json_object_get(data, "devices"), i, a)
+		find_entry(out, "device", json_string_value(json_object_get(a,
+		    "name")), json_object_get(a, "primary_ip"), NULL,
+		    json_object_get(a, "name"), find_copy(a, dev_keys));
 }
 
 /* The addresses and prefixes NetBox documents. */

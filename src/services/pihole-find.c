@@ -9,29 +9,25 @@
 #include "core/find.h"
 #include "services/services.h"
 
-/* Clients that are the query. */
+/* Top clients by address and name, with queries and blocked counts. */
 void
-pihole_find(const json_t *data, const struct find_query *q, json_t *out)
+pihole_find(const json_t *data, json_t *out)
 {
-	static const char *const keys[] = { "ip", "count", "blocked", NULL };
+	static const char *const keys[] = { "ip", "blocked", NULL };
 	const json_t *c;
-	const char *m;
+	const char *name;
 	json_t *d;
 	size_t i;
 
 	json_array_foreach(json_object_get(data, "top_clients"), i, c) {
-		m = find_match_json(q, json_object_get(c, "ip"), NULL,
-		    json_object_get(c, "name"));
-		if (m == NULL)
-			continue;
 		d = find_copy(c, keys);
 		/* "queries": the count reads as one in a lookup. */
 		json_object_set_new(d, "queries", json_deep_copy(
 		    json_object_get(c, "count")));
-		json_object_del(d, "count");
-		find_hit(out, "client", json_string_value(json_object_get(c,
-		    "name")) != NULL ? json_string_value(json_object_get(c,
-		    "name")) : json_string_value(json_object_get(c, "ip")), m,
+		name = json_string_value(json_object_get(c, "name"));
+		find_entry(out, "client", name != NULL ? name :
+		    json_string_value(json_object_get(c, "ip")),
+		    json_object_get(c, "ip"), NULL, json_object_get(c, "name"),
 		    d);
 	}
 }

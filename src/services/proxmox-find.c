@@ -6,45 +6,38 @@
  */
 #include "config.h"
 
-#include <stdlib.h>
-#include <string.h>
+#include <stdio.h>
 
 #include "core/find.h"
 #include "services/services.h"
 
-/* Guests and nodes that are the query. */
+/* Guests (by name, vmid, addresses, MACs) and nodes (name, address). */
 void
-proxmox_find(const json_t *data, const struct find_query *q, json_t *out)
+proxmox_find(const json_t *data, json_t *out)
 {
 	static const char *const guest_keys[] = { "vmid", "type", "node",
 	    "status", "ips", "macs", "tags", NULL };
 	static const char *const node_keys[] = { "ip", "online", NULL };
 	const json_t *g, *n;
-	const char *m, *name;
-	char *end;
-	long long vmid;
+	json_t *names;
+	char vmid[24];
 	size_t i;
 
-	vmid = strtoll(q->text, &end, 10);
 	json_array_foreach(json_object_get(data, "guests"), i, g) {
-		name = json_string_value(json_object_get(g, "name"));
-		m = find_match_json(q, json_object_get(g, "ips"),
-		    json_object_get(g, "macs"), json_object_get(g, "name"));
-		if (m == NULL && q->kind == FIND_NAME && *end == '\0' &&
-		    json_integer_value(json_object_get(g, "vmid")) == vmid)
-			m = "name";
-		if (m == NULL)
-			continue;
-		find_hit(out, "guest", name, m, find_copy(g, guest_keys));
+		snprintf(vmid, sizeof vmid, "%lld", (long long)
+		    json_integer_value(json_object_get(g, "vmid")));
+		names = json_pack("[s?, s]", json_string_value(
+		    json_object_get(g, "name")), vmid);
+		find_entry(out, "guest", json_string_value(json_object_get(g,
+		    "name")), json_object_get(g, "ips"), json_object_get(g,
+		    "macs"), names, find_copy(g, guest_keys));
+		json_decref(names);
 	}
 	json_array_foreach(json_object_get(json_object_get(data, "cluster"),
-	    "nodes"), i, n) {
-		m = find_match_json(q, json_object_get(n, "ip"), NULL,
-		    json_object_get(n, "name"));
-		if (m != NULL)
-			find_hit(out, "node", json_string_value(json_object_get(
-			    n, "name")), m, find_copy(n, node_keys));
-	}
+	    "nodes"), i, n)
+		find_entry(out, "node", json_string_value(json_object_get(n,
+		    "name")), json_object_get(n, "ip"), NULL,
+		    json_object_get(n, "name"), find_copy(n, node_keys));
 }
 
 /* The guests' and nodes' addresses. */

@@ -5,7 +5,9 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,7 @@
 #include "core/problems.h"
 #include "core/registry.h"
 #include "core/snapshot.h"
+#include "core/xmalloc.h"
 #include "services/services.h"
 
 #define STATUS_ITEM \
@@ -213,8 +216,8 @@ racktop_activity(struct rt_call *c)
  */
 static void
 each_snapshot(struct rt_call *c, size_t hook, const char *svc, json_t *errors,
-    int64_t *age, void (*fn)(struct rt_instance *, const json_t *, int64_t,
-    void *), void *arg)
+    int64_t *age, void (*fn)(struct rt_instance *, const struct snapshot *,
+    int64_t, void *), void *arg)
 {
 	struct registry *reg = call_registry(c);
 	struct rt_instance *in;
@@ -243,20 +246,59 @@ each_snapshot(struct rt_call *c, size_t hook, const char *svc, json_t *errors,
 		a = snapshot_age_ms(s);
 		if (a > *age)
 			*age = a;
-		fn(in, s->data, a, arg);
+		fn(in, s, a, arg);
 		snapshot_release(s);
 	}
 }
 
+/*
+ * The lookup index of each instance's latest snapshot, built by the first
+ * racktop_find that sees the snapshot and kept until the next one: every
+ * lookup after that is a few hash lookups. find_lock guards the list;
+ * lookups copy hits out under it, so no two threads ever count a
+ * reference of an index.
+ */
+struct find_cache {
+	const struct rt_instance *in;
+	uint64_t generation;
+	int64_t fetched_mono;
+	json_t *index;
+	struct find_cache *next;
+};
+static pthread_mutex_t find_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct find_cache *find_caches;
+
 /* One instance's hits for racktop_find. */
 static void
-find_one(struct rt_instance *in, const json_t *data, int64_t age, void *arg)
+find_one(struct rt_instance *in, const struct snapshot *s, int64_t age,
+    void *arg)
 {
 	struct { const struct find_query *q; json_t *items; } *f = arg;
-	json_t *hits = json_array(), *h;
+	struct find_cache *fc;
+	json_t *hits = json_array(), *h, *entries;
 	size_t i;
 
-	in->service->find(data, f->q, hits);
+	pthread_mutex_lock(&find_lock);
+	for (fc = find_caches; fc != NULL && fc->in != in; fc = fc->next)
+		;
+	if (fc == NULL) {
+		fc = xcalloc(1, sizeof *fc);
+		fc->in = in;
+		fc->next = find_caches;
+		find_caches = fc;
+	}
+	/* A new snapshot (or a failed poll's, with the same data) rebuilds. */
+	if (fc->index == NULL || fc->generation != s->generation ||
+	    fc->fetched_mono != s->fetched_mono) {
+		json_decref(fc->index);
+		entries = json_array();
+		in->service->find(s->data, entries);
+		fc->index = find_index_build(entries);
+		fc->generation = s->generation;
+		fc->fetched_mono = s->fetched_mono;
+	}
+	find_index_lookup(fc->index, f->q, hits);
+	pthread_mutex_unlock(&find_lock);
 	json_array_foreach(hits, i, h) {
 		json_object_set_new(h, "service", json_string(
 		    in->service->name));
@@ -301,9 +343,10 @@ racktop_find(struct rt_call *c)
 
 /* The addresses of one instance, keyed by IP, into a JSON object. */
 static void
-drift_collect(struct rt_instance *in, const json_t *data, int64_t age,
-    void *arg)
+drift_collect(struct rt_instance *in, const struct snapshot *snap,
+    int64_t age, void *arg)
 {
+	const json_t *data = snap->data;
 	struct { json_t *by_ip; json_t *nets; size_t hook; } *d = arg;
 	json_t *rows = json_array(), *r, *list;
 	const char *ip;

@@ -29,18 +29,17 @@ void pbs_problems(const json_t *, json_t *);
 void traefik_problems(const json_t *, json_t *);
 
 /* Each backend's lookup hooks (NAME-find.c; see core/find.h). */
-struct find_query;
-void proxmox_find(const json_t *, const struct find_query *, json_t *);
+void proxmox_find(const json_t *, json_t *);
 void proxmox_addresses(const json_t *, json_t *);
-void docker_find(const json_t *, const struct find_query *, json_t *);
+void docker_find(const json_t *, json_t *);
 void docker_addresses(const json_t *, json_t *);
-void unifi_find(const json_t *, const struct find_query *, json_t *);
+void unifi_find(const json_t *, json_t *);
 void unifi_addresses(const json_t *, json_t *);
-void pihole_find(const json_t *, const struct find_query *, json_t *);
+void pihole_find(const json_t *, json_t *);
 void pihole_addresses(const json_t *, json_t *);
-void tailscale_find(const json_t *, const struct find_query *, json_t *);
+void tailscale_find(const json_t *, json_t *);
 void tailscale_addresses(const json_t *, json_t *);
-void netbox_find(const json_t *, const struct find_query *, json_t *);
+void netbox_find(const json_t *, json_t *);
 void netbox_documented(const json_t *, json_t *);
 
 /* The production table, NULL-terminated (table.c). */

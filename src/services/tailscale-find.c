@@ -9,26 +9,34 @@
 #include "core/find.h"
 #include "services/services.h"
 
-/* Devices that are the query. */
+/* Devices by host and MagicDNS name, tailnet and endpoint addresses. */
 void
-tailscale_find(const json_t *data, const struct find_query *q, json_t *out)
+tailscale_find(const json_t *data, json_t *out)
 {
 	static const char *const keys[] = { "fqdn", "addresses", "endpoints",
 	    "os", "user", "online", "last_seen", "tags", "state", NULL };
 	const json_t *d;
-	const char *m;
+	json_t *ips, *names;
 	size_t i;
 
 	json_array_foreach(json_object_get(data, "devices"), i, d) {
-		/* Two passes: no array shares the snapshot's values. */
-		m = find_match_json(q, json_object_get(d, "addresses"), NULL,
-		    json_object_get(d, "name"));
-		if (m == NULL)
-			m = find_match_json(q, json_object_get(d, "endpoints"),
-			    NULL, json_object_get(d, "fqdn"));
-		if (m != NULL)
-			find_hit(out, "device", json_string_value(
-			    json_object_get(d, "name")), m, find_copy(d, keys));
+		/* Copies: the snapshot's values are never shared. */
+		ips = json_array();
+		if ((names = json_deep_copy(json_object_get(d,
+		    "addresses"))) != NULL)
+			json_array_extend(ips, names);
+		json_decref(names);
+		if ((names = json_deep_copy(json_object_get(d,
+		    "endpoints"))) != NULL)
+			json_array_extend(ips, names);
+		json_decref(names);
+		names = json_pack("[s?, s?]", json_string_value(
+		    json_object_get(d, "name")), json_string_value(
+		    json_object_get(d, "fqdn")));
+		find_entry(out, "device", json_string_value(json_object_get(d,
+		    "name")), ips, NULL, names, find_copy(d, keys));
+		json_decref(ips);
+		json_decref(names);
 	}
 }
 

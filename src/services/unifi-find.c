@@ -9,34 +9,26 @@
 #include "core/find.h"
 #include "services/services.h"
 
-/* Clients and devices that are the query. */
+/* Clients and devices by name, address and MAC. */
 void
-unifi_find(const json_t *data, const struct find_query *q, json_t *out)
+unifi_find(const json_t *data, json_t *out)
 {
 	static const char *const client_keys[] = { "mac", "ip", "type",
 	    "network", "essid", "uplink", "uplink_mac", "port", "signal",
 	    "online", "blocked", "uptime", NULL };
 	static const char *const device_keys[] = { "mac", "ip", "model",
 	    "type", "state", "clients", "firmware", NULL };
+	const char *sections[] = { "clients", "devices" };
 	const json_t *c;
-	const char *m;
-	size_t i;
+	size_t i, s;
 
-	json_array_foreach(json_object_get(data, "clients"), i, c) {
-		m = find_match_json(q, json_object_get(c, "ip"),
-		    json_object_get(c, "mac"), json_object_get(c, "name"));
-		if (m != NULL)
-			find_hit(out, "client", json_string_value(
-			    json_object_get(c, "name")), m, find_copy(c,
-			    client_keys));
-	}
-	json_array_foreach(json_object_get(data, "devices"), i, c) {
-		m = find_match_json(q, json_object_get(c, "ip"),
-		    json_object_get(c, "mac"), json_object_get(c, "name"));
-		if (m != NULL)
-			find_hit(out, "device", json_string_value(
-			    json_object_get(c, "name")), m, find_copy(c,
-			    device_keys));
+	for (s = 0; s < 2; s++) {
+		json_array_foreach(json_object_get(data, sections[s]), i, c)
+			find_entry(out, s == 0 ? "client" : "device",
+			    json_string_value(json_object_get(c, "name")),
+			    json_object_get(c, "ip"), json_object_get(c, "mac"),
+			    json_object_get(c, "name"), find_copy(c, s == 0 ?
+			    client_keys : device_keys));
 	}
 }
 
