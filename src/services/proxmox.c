@@ -1898,7 +1898,9 @@ pve_describe_restore(struct rt_call *c)
 	"\"template\":{\"type\":\"boolean\"},\"tags\":{\"type\":\"array\"," \
 	"\"items\":" S_STR "},\"lock\":" S_STR ",\"hastate\":" S_STR "," \
 	"\"qmpstatus\":" S_STR ",\"pid\":" S_INT ",\"last_backup\":" S_INT \
-	",\"backup_state\":{\"enum\":[\"ok\",\"stale\"]}"
+	",\"backup_state\":{\"enum\":[\"ok\",\"stale\"]}," \
+	"\"ips\":{\"type\":\"array\",\"items\":" S_STR "}," \
+	"\"macs\":{\"type\":\"array\",\"items\":" S_STR "}"
 #define GUEST_REQUIRED \
 	"\"required\":[\"instance\",\"id\",\"type\",\"vmid\",\"status\"," \
 	"\"template\",\"tags\"]"

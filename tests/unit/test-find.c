@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/find.h"
+#include "core/xmalloc.h"
 #include "tests/unit/testutil.h"
 
 START_TEST(test_query_kinds)
@@ -130,6 +131,85 @@ START_TEST(test_match)
 }
 END_TEST
 
+/* The hits of a query in an index: "kind name match" lines. */
+static char *
+lookup(const json_t *index, const char *query)
+{
+	struct find_query q;
+	json_t *hits = json_array(), *h;
+	char *cause = NULL, *out = xstrdup(""), *t;
+	size_t i;
+
+	ck_assert_int_eq(find_query_parse(query, &q, &cause), 0);
+	find_index_lookup(index, &q, hits);
+	json_array_foreach(hits, i, h) {
+		t = out;
+		xasprintf(&out, "%s%s %s %s;", t, json_string_value(
+		    json_object_get(h, "kind")), json_string_value(
+		    json_object_get(h, "name")), json_string_value(
+		    json_object_get(h, "match")));
+		free(t);
+	}
+	json_decref(hits);
+	return (out);
+}
+
+START_TEST(test_index)
+{
+	json_t *entries = json_array(), *index, *ips, *macs, *names;
+	char *r;
+
+	ips = json_pack("[s, s]", "10.0.0.40/24", "fd00::40");
+	macs = json_string("BC:24:11:4A:01:04");
+	names = json_pack("[s, s]", "HomeAssistant", "104");
+	find_entry(entries, "guest", "homeassistant", ips, macs, names,
+	    json_pack("{s:i}", "vmid", 104));
+	json_decref(ips);
+	json_decref(macs);
+	json_decref(names);
+	ips = json_string("10.0.0.40");
+	names = json_string("homeassistant.lan");
+	find_entry(entries, "client", "homeassistant.lan", ips, NULL, names,
+	    NULL);
+	json_decref(ips);
+	json_decref(names);
+	find_entry(entries, "device", "nas", NULL, NULL, NULL, NULL);
+	index = find_index_build(entries);
+	r = lookup(index, "10.0.0.40");
+	ck_assert_str_eq(r, "guest homeassistant ip;client homeassistant.lan "
+	    "ip;");
+	free(r);
+	r = lookup(index, "FD00:0::40");
+	ck_assert_str_eq(r, "guest homeassistant ip;");
+	free(r);
+	r = lookup(index, "bc24.114a.0104");
+	ck_assert_str_eq(r, "guest homeassistant mac;");
+	free(r);
+	/* A bare name finds host names by first label, and back. */
+	r = lookup(index, "HOMEASSISTANT");
+	ck_assert_str_eq(r, "guest homeassistant name;client "
+	    "homeassistant.lan name;");
+	free(r);
+	r = lookup(index, "homeassistant.lan");
+	ck_assert_str_eq(r, "client homeassistant.lan name;guest "
+	    "homeassistant name;");
+	free(r);
+	r = lookup(index, "homeassistant.example");
+	ck_assert_str_eq(r, "guest homeassistant name;");
+	free(r);
+	r = lookup(index, "104");
+	ck_assert_str_eq(r, "guest homeassistant name;");
+	free(r);
+	r = lookup(index, "10.0.0.41");
+	ck_assert_str_eq(r, "");
+	free(r);
+	r = lookup(index, "nas");
+	ck_assert_str_eq(r, "");	/* no keys given, nothing finds it */
+	free(r);
+	json_decref(index);
+}
+END_TEST
+
 /* The suite. */
 static Suite *
 find_suite(void)
@@ -140,6 +220,7 @@ find_suite(void)
 	tcase_add_test(tc, test_query_kinds);
 	tcase_add_test(tc, test_canon);
 	tcase_add_test(tc, test_match);
+	tcase_add_test(tc, test_index);
 	suite_add_tcase(s, tc);
 	return (s);
 }
