@@ -307,9 +307,15 @@ call_finished(struct ui *ui, struct ui_call *uc)
 	    sum);
 	if (uc->view_result) {
 		res = call_result(uc->call);
-		text = json_dumps(failed ? json_object_get(res, "content") :
-		    json_object_get(res, "structuredContent"),
-		    JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		/* racktop_find reads better as text than as JSON. */
+		if (!failed && strcmp(uc->tool, "racktop_find") == 0)
+			text = find_text(json_object_get(res,
+			    "structuredContent"));
+		else
+			text = json_dumps(failed ? json_object_get(res,
+			    "content") : json_object_get(res,
+			    "structuredContent"), JSON_INDENT(2) |
+			    JSON_PRESERVE_ORDER);
 		modal_text(ui, uc->tool, text != NULL ? text : "");
 		free(text);
 		json_decref(res);
@@ -787,6 +793,9 @@ action(struct ui *ui, enum action a)
 	case ACT_PALETTE:
 		edit_start(ui, EDIT_PALETTE, ":", NULL);
 		break;
+	case ACT_FIND:
+		find_start(ui);
+		break;
 	case ACT_HELP:
 		app_help(ui);
 		break;
@@ -931,7 +940,7 @@ draw_bottom(struct ui *ui)
 		const char *what;
 	} hints[] = {
 		{ ACT_HELP, "help" }, { ACT_PALETTE, "palette" },
-		{ ACT_FILTER, "filter" }, { ACT_FOCUS_NEXT, "focus" },
+		{ ACT_FIND, "find" }, { ACT_FILTER, "filter" }, { ACT_FOCUS_NEXT, "focus" },
 		{ ACT_DETAIL, "detail" }, { ACT_QUIT, "quit" },
 	};
 	char hint[512], name[16];

@@ -51,6 +51,7 @@ static const struct binding defaults[] = {
 	{ 'G', ACT_END, "last row", true },
 	{ '/', ACT_FILTER, "filter the focused pane (Esc clears)", false },
 	{ ':', ACT_PALETTE, "command palette: call any tool by name", false },
+	{ 'F', ACT_FIND, "find an IP, MAC or name in every service", false },
 	{ '?', ACT_HELP, "this help", false },
 	{ '\n', ACT_DETAIL, "detail of the selected row", false },
 	{ KEY_ENTER, ACT_DETAIL, "detail of the selected row", false },
@@ -83,6 +84,7 @@ static const struct {
 	{ "help", ACT_HELP }, { "detail", ACT_DETAIL },
 	{ "sort-next", ACT_SORT_NEXT }, { "sort-reverse", ACT_SORT_REVERSE },
 	{ "redraw", ACT_REDRAW }, { "refresh", ACT_REFRESH },
+	{ "find", ACT_FIND },
 };
 
 static const struct {

@@ -176,6 +176,7 @@ enum action {
 	ACT_SORT_REVERSE,
 	ACT_REDRAW,
 	ACT_REFRESH,
+	ACT_FIND,
 };
 struct binding {
 	int key;
@@ -255,6 +256,11 @@ void ui_approval_events(struct ui *);
 void ui_approval_tick(struct ui *);
 int ui_approval_waiting(void);
 int ui_approval_key(struct ui *, int key);
+
+/* find.c: the F key's question and racktop_find's answer as text. */
+void find_start(struct ui *);
+/* The text of a racktop_find result (structuredContent); caller frees. */
+char *find_text(const json_t *result);
 
 /* app.c: calls and messages. */
 void app_message(struct ui *, enum role, const char *fmt, ...)

@@ -78,7 +78,7 @@ static const char *conf_service_keys[] = {
 	"cert_file", "key_file", "token", "token_id", "api_key", "user",
 	"password", "client_id", "client_secret", "site", "tailnet",
 	"account_id", "conninfo", "dynamic_dir", "tls_address", "apply_timeout",
-	"totp_secret",
+	"totp_secret", "ip_refresh",
 	"vector", "dedup_threshold", "embed_url", "embed_model", "embed_dims",
 	"llm_url", "llm_model", "llm_api", "scopes", "shared_scope",
 	"token_file", "password_file", "api_key_file", "client_secret_file",

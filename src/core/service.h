@@ -20,6 +20,7 @@
 
 #include "core/conf.h"
 
+struct find_query;
 struct rt_call;
 struct rt_instance;
 
@@ -149,6 +150,21 @@ struct rt_service {
 	 */
 	bool (*entity)(const struct rt_view *, const json_t *row, char *buf,
 	    size_t len);
+	/*
+	 * racktop_find and racktop_drift (core/find.h); each may be NULL,
+	 * each is pure over one snapshot's data and runs on any thread, and
+	 * none makes an upstream request.
+	 * find: everything in the data a lookup can find, one find_entry()
+	 * each (racktop_find indexes them once per snapshot).
+	 * addresses: the addresses the live network showed it (guests,
+	 * containers, clients, devices); appends find_address()es.
+	 * documented: the addresses and networks an inventory (a source of
+	 * truth, not the live network) records; appends find_address()es
+	 * and find_network()s.
+	 */
+	void (*find)(const json_t *data, json_t *out);
+	void (*addresses)(const json_t *data, json_t *out);
+	void (*documented)(const json_t *data, json_t *out);
 };
 
 /*

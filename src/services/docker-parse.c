@@ -139,6 +139,35 @@ docker_str(const json_t *o, const char *key)
 	return (s != NULL ? s : "");
 }
 
+/*
+ * The addresses of a list item's networks (NetworkSettings.Networks, in
+ * /containers/json since API 1.21), as row["ips"] and row["macs"]: what
+ * racktop_find and racktop_drift match. Empty ones are skipped.
+ */
+static void
+docker_row_addresses(json_t *row, const json_t *item)
+{
+	const json_t *nets, *v;
+	json_t *ips = json_array(), *macs = json_array();
+	const char *k, *s;
+
+	nets = json_object_get(json_object_get(item, "NetworkSettings"),
+	    "Networks");
+	json_object_foreach((json_t *)nets, k, v) {
+		if ((s = json_string_value(json_object_get(v, "IPAddress"))) !=
+		    NULL && *s != '\0')
+			json_array_append_new(ips, json_string(s));
+		if ((s = json_string_value(json_object_get(v,
+		    "GlobalIPv6Address"))) != NULL && *s != '\0')
+			json_array_append_new(ips, json_string(s));
+		if ((s = json_string_value(json_object_get(v, "MacAddress"))) !=
+		    NULL && *s != '\0')
+			json_array_append_new(macs, json_string(s));
+	}
+	json_object_set_new(row, "ips", ips);
+	json_object_set_new(row, "macs", macs);
+}
+
 /* Container rows from the list. */
 json_t *
 docker_parse_containers(const json_t *list, const char *instance,
@@ -175,6 +204,7 @@ docker_parse_containers(const json_t *list, const char *instance,
 		if (json_is_integer(json_object_get(item, "Created")))
 			json_object_set(row, "created",
 			    json_object_get(item, "Created"));
+		docker_row_addresses(row, item);
 		json_array_append_new(rows, row);
 	}
 	return (rows);

@@ -1837,7 +1837,9 @@ docker_push_image(struct rt_call *c)
 	",\"status\":" S_STR ",\"health\":{\"enum\":[\"healthy\"," \
 	"\"unhealthy\",\"starting\",\"none\"]},\"created\":" S_INT \
 	",\"cpu\":" S_NUM ",\"cpu_percent\":" S_NUM ",\"mem\":" S_INT \
-	",\"mem_limit\":" S_INT ",\"mem_percent\":" S_NUM "}}"
+	",\"mem_limit\":" S_INT ",\"mem_percent\":" S_NUM ",\"ips\":{" \
+	"\"type\":\"array\",\"items\":" S_STR "},\"macs\":{\"type\":" \
+	"\"array\",\"items\":" S_STR "}}}"
 #define IMAGE_ITEM \
 	"{\"type\":\"object\",\"required\":[\"instance\",\"id\",\"tags\"," \
 	"\"size\"],\"properties\":{\"instance\":" S_STR ",\"id\":" S_STR \
@@ -2193,4 +2195,6 @@ const struct rt_service docker_service = {
 	.problems = docker_problems,
 	.toggles = docker_toggles,
 	.entity = docker_entity,
+	.find = docker_find,
+	.addresses = docker_addresses,
 };

@@ -191,6 +191,30 @@ pihole_parse_top_clients(const json_t *j, const char *instance)
 	return (rows);
 }
 
+/* Adds each client's blocked count from a blocked=true top list. */
+void
+pihole_merge_blocked_clients(json_t *rows, const json_t *j)
+{
+	const json_t *d;
+	json_t *row;
+	const char *ip;
+	size_t i, k;
+
+	json_array_foreach(rows, k, row)
+		json_object_set_new(row, "blocked", json_integer(0));
+	json_array_foreach(json_object_get(j, "clients"), i, d) {
+		ip = json_string_value(json_object_get(d, "ip"));
+		if (ip == NULL)
+			continue;
+		json_array_foreach(rows, k, row) {
+			if (strcmp(json_string_value(json_object_get(row,
+			    "ip")), ip) == 0)
+				json_object_set_new(row, "blocked",
+				    json_integer(ph_int(d, "count")));
+		}
+	}
+}
+
 /* Slots of the query history. */
 json_t *
 pihole_parse_history(const json_t *j)

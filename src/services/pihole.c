@@ -435,7 +435,27 @@ ph_fetch_summary(struct ph *p, struct http_client *cl, int *kind,
 	return (row);
 }
 
-/* Top lists and history, live: four requests. New object. */
+/*
+ * The clients' blocked counts (racktop_find shows them): one more
+ * request beside the top lists. 0, or -1 with *kind and *cause.
+ */
+static int
+ph_merge_blocked(struct ph *p, struct http_client *cl, json_t *rows,
+    int count, int *kind, char **cause)
+{
+	json_t *j;
+	char path[96];
+
+	snprintf(path, sizeof path, "/stats/top_clients?blocked=true&count=%d",
+	    count);
+	if ((j = ph_json(p, cl, "GET", path, NULL, NULL, kind, cause)) == NULL)
+		return (-1);
+	pihole_merge_blocked_clients(rows, j);
+	json_decref(j);
+	return (0);
+}
+
+/* Top lists, blocked counts per client and history, live: five requests. */
 static json_t *
 ph_fetch_tops(struct ph *p, struct http_client *cl, int count, int *kind,
     char **cause)
@@ -466,9 +486,16 @@ ph_fetch_tops(struct ph *p, struct http_client *cl, int count, int *kind,
 		}
 		if (i < 2)
 			rows = pihole_parse_top_domains(j, p->name, i == 1);
-		else if (i == 2)
+		else if (i == 2) {
 			rows = pihole_parse_top_clients(j, p->name);
-		else
+			if (ph_merge_blocked(p, cl, rows, count, kind,
+			    cause) != 0) {
+				json_decref(rows);
+				json_decref(j);
+				json_decref(tops);
+				return (NULL);
+			}
+		} else
 			rows = pihole_parse_history(j);
 		json_decref(j);
 		json_object_set_new(tops, what[i], rows);
@@ -1897,7 +1924,7 @@ ph_set_upstreams(struct rt_call *c)
 #define TOP_CLIENT_ITEM \
 	"{\"type\":\"object\",\"required\":[\"instance\",\"ip\",\"count\"]," \
 	"\"properties\":{\"instance\":" S_STR ",\"ip\":" S_STR ",\"name\":" \
-	S_STR_NULL ",\"count\":" S_INT "}}"
+	S_STR_NULL ",\"count\":" S_INT ",\"blocked\":" S_INT "}}"
 #define QUERY_ITEM \
 	"{\"type\":\"object\",\"required\":[\"instance\",\"id\",\"time\"," \
 	"\"domain\"],\"properties\":{\"instance\":" S_STR ",\"id\":" S_INT \
@@ -2231,4 +2258,6 @@ const struct rt_service pihole_service = {
 	.destroy = ph_destroy,
 	.poll = ph_poll,
 	.problems = pihole_problems,
+	.find = pihole_find,
+	.addresses = pihole_addresses,
 };

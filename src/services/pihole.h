@@ -63,6 +63,11 @@ json_t *pihole_parse_top_domains(const json_t *j, const char *instance,
 
 /* Rows of GET /api/stats/top_clients (new array). */
 json_t *pihole_parse_top_clients(const json_t *j, const char *instance);
+/*
+ * Sets "blocked" on every top client row: its count in the answer of
+ * GET /stats/top_clients?blocked=true (0 when it is not listed there).
+ */
+void pihole_merge_blocked_clients(json_t *rows, const json_t *j);
 
 /* Slots of GET /api/history (new array), oldest first. */
 json_t *pihole_parse_history(const json_t *j);

@@ -52,6 +52,7 @@ struct pve {
 	struct http_pool pool;	/* tool calls' clients */
 
 	struct http_client *poller;	/* the poller thread's own */
+	struct pve_ips *ips;		/* guest addresses; the poller's */
 };
 
 /* One upstream task a tool started. */
@@ -216,18 +217,32 @@ pve_fetch(struct pve *p, struct http_client *cl, int *kind, char **cause)
 	return (snap);
 }
 
-/* The poller: one refresh. */
+/* One guest's interfaces for the secondary poll (poller thread). */
+static json_t *
+pve_ips_get(void *arg, const char *path, char **cause)
+{
+	struct pve *p = arg;
+	int kind;
+
+	return (pve_req(p, p->poller, "GET", path, NULL, &kind, cause));
+}
+
+/* The poller: one refresh, and a step of the guest address poll. */
 static json_t *
 pve_poll(void *arg, int *kind, char **cause)
 {
 	struct pve *p = arg;
+
+	json_t *snap;
 
 	if (p->poller == NULL &&
 	    (p->poller = http_client_create(&p->opts, cause)) == NULL) {
 		*kind = RT_ERR_UNREACHABLE;
 		return (NULL);
 	}
-	return (pve_fetch(p, p->poller, kind, cause));
+	if ((snap = pve_fetch(p, p->poller, kind, cause)) != NULL)
+		pve_ips_refresh(p->ips, snap, clock_mono_ms(), pve_ips_get, p);
+	return (snap);
 }
 
 /* A live fetch with a pooled client, for read_view_get. */
@@ -256,6 +271,7 @@ pve_destroy(void *arg)
 	http_pool_finish(&p->pool);
 	http_client_destroy(p->poller);
 	px_session_finish(&p->sess);
+	pve_ips_destroy(p->ips);
 	free(p->name);
 	free((char *)p->opts.base_url);
 	free((char *)p->opts.ca_file);
@@ -273,7 +289,7 @@ pve_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 	struct pve *p;
 	char *why = NULL, *base;
 	size_t len;
-	long timeout;
+	long timeout, ip_refresh;
 	bool verify;
 
 	url = conf_get(ic, "url");
@@ -293,13 +309,20 @@ pve_create(struct rt_instance *in, const struct rt_instance_conf *ic,
 		return (NULL);
 	}
 	if (conf_get_int(ic, "timeout", 10, &timeout, &why) != 0 ||
-	    conf_get_bool(ic, "verify_tls", true, &verify, &why) != 0) {
+	    conf_get_bool(ic, "verify_tls", true, &verify, &why) != 0 ||
+	    conf_get_int(ic, "ip_refresh", PVE_IP_REFRESH_S, &ip_refresh,
+	    &why) != 0) {
 		*cause = why;
+		return (NULL);
+	}
+	if (ip_refresh < 0 || ip_refresh > 86400) {
+		xasprintf(cause, "ip_refresh: seconds from 0 (never) to 86400");
 		return (NULL);
 	}
 	p = xcalloc(1, sizeof *p);
 	p->in = in;
 	p->name = xstrdup(ic->name);
+	p->ips = pve_ips_create((int)ip_refresh);
 	http_pool_init(&p->pool, &p->opts, PVE_POOL_MAX);
 	px_session_init(&p->sess, pve_cookie_header, pve_csrf_header);
 	base = xstrdup(url);
@@ -1719,7 +1742,9 @@ pve_describe_restore(struct rt_call *c)
 	"\"template\":{\"type\":\"boolean\"},\"tags\":{\"type\":\"array\"," \
 	"\"items\":" S_STR "},\"lock\":" S_STR ",\"hastate\":" S_STR "," \
 	"\"qmpstatus\":" S_STR ",\"pid\":" S_INT ",\"last_backup\":" S_INT \
-	",\"backup_state\":{\"enum\":[\"ok\",\"stale\"]}"
+	",\"backup_state\":{\"enum\":[\"ok\",\"stale\"]}," \
+	"\"ips\":{\"type\":\"array\",\"items\":" S_STR "}," \
+	"\"macs\":{\"type\":\"array\",\"items\":" S_STR "}"
 #define GUEST_REQUIRED \
 	"\"required\":[\"instance\",\"id\",\"type\",\"vmid\",\"status\"," \
 	"\"template\",\"tags\"]"
@@ -2176,4 +2201,6 @@ const struct rt_service proxmox_service = {
 	.poll = pve_poll,
 	.problems = proxmox_problems,
 	.entity = pve_entity,
+	.find = proxmox_find,
+	.addresses = proxmox_addresses,
 };

@@ -102,6 +102,34 @@ char *pve_cookie_header(const char *ticket);
 /* The CSRF header line for writes with a ticket (caller frees). */
 char *pve_csrf_header(const char *csrf);
 
+/*
+ * Guest addresses (proxmox-ips.c): the slow secondary poll of each
+ * running guest's interfaces, outside the regular refresh. Guests of
+ * the snapshot gain "ips" (canonical, loopback and link-local left out)
+ * and "macs" ("aa:bb:...") from the last round that reached them.
+ */
+#define PVE_IP_REFRESH_S 600	/* default ip_refresh */
+#define PVE_IP_BATCH 64		/* guests asked per regular refresh */
+struct pve_ips;
+/* A cache refreshed every interval_s seconds (0: never). */
+struct pve_ips *pve_ips_create(int interval_s);
+void pve_ips_destroy(struct pve_ips *);
+/*
+ * On the poller thread, after a regular refresh built snap: when a
+ * round is due (or under way), asks up to PVE_IP_BATCH running guests
+ * with get(arg, path, &cause) (a new reference to the response's data,
+ * or NULL), then sets ips and macs on snap's guests from the cache. A
+ * guest whose agent does not answer keeps no addresses.
+ */
+void pve_ips_refresh(struct pve_ips *, json_t *snap, int64_t now_mono,
+    json_t *(*get)(void *arg, const char *path, char **cause), void *arg);
+/*
+ * The addresses of GET /nodes/{node}/qemu/{vmid}/agent/network-get-
+ * interfaces data ({"result": [...]}) or GET /nodes/{node}/lxc/{vmid}/
+ * interfaces data ([...]): {ips: [...], macs: [...]}. New object.
+ */
+json_t *pve_parse_guest_ifaces(const json_t *data);
+
 /* A search of rows (a guest row array) for vmid: borrowed, or NULL. */
 const json_t *pve_find_guest(const json_t *guests, long long vmid);
 /* A search of rows (a node row array) for a node name: borrowed, or NULL. */

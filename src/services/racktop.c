@@ -5,15 +5,23 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
+#include <jansson.h>
+
 #include "core/audit.h"
 #include "core/call.h"
+#include "core/find.h"
 #include "core/problems.h"
 #include "core/registry.h"
 #include "core/snapshot.h"
+#include "core/xmalloc.h"
 #include "services/services.h"
 
 #define STATUS_ITEM \
@@ -189,6 +197,297 @@ racktop_activity(struct rt_call *c)
 	return (call_list_result(c, items, 0, NULL));
 }
 
+
+#define FIND_ITEM \
+	"{\"type\":\"object\",\"required\":[\"service\",\"instance\"," \
+	"\"kind\",\"name\",\"match\",\"detail\",\"age_ms\"],\"properties\":{" \
+	"\"service\":{\"type\":\"string\"}," \
+	"\"instance\":{\"type\":\"string\"}," \
+	"\"kind\":{\"type\":\"string\"}," \
+	"\"name\":{\"type\":\"string\"}," \
+	"\"match\":{\"enum\":[\"ip\",\"mac\",\"name\"]}," \
+	"\"detail\":{\"type\":\"object\"}," \
+	"\"age_ms\":{\"type\":\"integer\"}}}"
+
+/*
+ * Calls fn for every instance with the hook (0 find, 1 addresses, 2
+ * documented) of service svc (NULL: any) that has snapshot data; an instance without data yet goes into
+ * errors. *age receives the oldest data's age.
+ */
+static void
+each_snapshot(struct rt_call *c, size_t hook, const char *svc, json_t *errors,
+    int64_t *age, void (*fn)(struct rt_instance *, const struct snapshot *,
+    int64_t, void *), void *arg)
+{
+	struct registry *reg = call_registry(c);
+	struct rt_instance *in;
+	struct snapshot *s;
+	const void *hooks[3];
+	int64_t a;
+	size_t i, n = registry_ninstances(reg);
+
+	*age = 0;
+	for (i = 0; i < n; i++) {
+		in = registry_instance_at(reg, i);
+		hooks[0] = (const void *)in->service->find;
+		hooks[1] = (const void *)in->service->addresses;
+		hooks[2] = (const void *)in->service->documented;
+		if (hooks[hook] == NULL || (svc != NULL && strcmp(svc,
+		    in->service->name) != 0))
+			continue;
+		s = snapshot_acquire(&in->slot);
+		if (s == NULL || s->data == NULL) {
+			json_array_append_new(errors, json_pack("{s:s, s:s}",
+			    "instance", in->name, "error", s != NULL &&
+			    s->error != NULL ? s->error : "no data yet"));
+			snapshot_release(s);
+			continue;
+		}
+		a = snapshot_age_ms(s);
+		if (a > *age)
+			*age = a;
+		fn(in, s, a, arg);
+		snapshot_release(s);
+	}
+}
+
+/*
+ * The lookup index of each instance's latest snapshot, built by the first
+ * racktop_find that sees the snapshot and kept until the next one: every
+ * lookup after that is a few hash lookups. find_lock guards the list;
+ * lookups copy hits out under it, so no two threads ever count a
+ * reference of an index.
+ */
+struct find_cache {
+	const struct rt_instance *in;
+	uint64_t generation;
+	int64_t fetched_mono;
+	json_t *index;
+	struct find_cache *next;
+};
+static pthread_mutex_t find_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct find_cache *find_caches;
+
+/* One instance's hits for racktop_find. */
+static void
+find_one(struct rt_instance *in, const struct snapshot *s, int64_t age,
+    void *arg)
+{
+	struct { const struct find_query *q; json_t *items; } *f = arg;
+	struct find_cache *fc;
+	json_t *hits = json_array(), *h, *entries;
+	size_t i;
+
+	pthread_mutex_lock(&find_lock);
+	for (fc = find_caches; fc != NULL && fc->in != in; fc = fc->next)
+		;
+	if (fc == NULL) {
+		fc = xcalloc(1, sizeof *fc);
+		fc->in = in;
+		fc->next = find_caches;
+		find_caches = fc;
+	}
+	/* A new snapshot (or a failed poll's, with the same data) rebuilds. */
+	if (fc->index == NULL || fc->generation != s->generation ||
+	    fc->fetched_mono != s->fetched_mono) {
+		json_decref(fc->index);
+		entries = json_array();
+		in->service->find(s->data, entries);
+		fc->index = find_index_build(entries);
+		fc->generation = s->generation;
+		fc->fetched_mono = s->fetched_mono;
+	}
+	find_index_lookup(fc->index, f->q, hits);
+	pthread_mutex_unlock(&find_lock);
+	json_array_foreach(hits, i, h) {
+		json_object_set_new(h, "service", json_string(
+		    in->service->name));
+		json_object_set_new(h, "instance", json_string(in->name));
+		json_object_set_new(h, "age_ms", json_integer(age));
+		json_array_append(f->items, h);
+	}
+	json_decref(hits);
+}
+
+/* racktop_find: what an IP, MAC or name is in every service, from snapshots. */
+static int
+racktop_find(struct rt_call *c)
+{
+	struct find_query q;
+	struct { const struct find_query *q; json_t *items; } f;
+	json_t *errors;
+	int64_t age;
+	char *why = NULL;
+	static const char *const kinds[] = { "", "ip", "mac", "name" };
+	int rv;
+
+	if (find_query_parse(call_arg_str(c, "query"), &q, &why) != 0) {
+		call_fail(c, "%s", why);
+		free(why);
+		return (-1);
+	}
+	f.q = &q;
+	f.items = json_array();
+	errors = json_array();
+	each_snapshot(c, 0, call_arg_str(c, "service"), errors, &age, find_one,
+	    &f);
+	rv = call_list_result(c, f.items, age, errors);
+	if (rv == 0 && c->result != NULL) {
+		json_object_set_new(c->result, "query", json_string(q.kind ==
+		    FIND_IP ? q.ip : q.kind == FIND_MAC ? q.mac : q.text));
+		json_object_set_new(c->result, "query_kind",
+		    json_string(kinds[q.kind]));
+	}
+	return (rv);
+}
+
+/* The addresses of one instance, keyed by IP, into a JSON object. */
+static void
+drift_collect(struct rt_instance *in, const struct snapshot *snap,
+    int64_t age, void *arg)
+{
+	const json_t *data = snap->data;
+	struct { json_t *by_ip; json_t *nets; size_t hook; } *d = arg;
+	json_t *rows = json_array(), *r, *list;
+	const char *ip;
+	size_t i;
+
+	(void)age;
+	if (d->hook == 1)
+		in->service->addresses(data, rows);
+	else
+		in->service->documented(data, rows);
+	json_array_foreach(rows, i, r) {
+		if (json_is_string(json_object_get(r, "prefix"))) {
+			if (d->nets != NULL)
+				json_array_append(d->nets, r);
+			continue;
+		}
+		ip = json_string_value(json_object_get(r, "ip"));
+		if (ip == NULL)
+			continue;
+		json_object_set_new(r, "service", json_string(
+		    in->service->name));
+		json_object_set_new(r, "instance", json_string(in->name));
+		if ((list = json_object_get(d->by_ip, ip)) == NULL) {
+			list = json_array();
+			json_object_set_new(d->by_ip, ip, list);
+		}
+		json_array_append(list, r);
+	}
+	json_decref(rows);
+}
+
+/* Whether ip lies in one of the documented networks. */
+static bool
+drift_in_nets(const json_t *nets, const char *ip)
+{
+	const json_t *n;
+	const char *p;
+	char net[64], canon[64];
+	size_t i, len;
+	long bits;
+	unsigned char a[16], b[16];
+	int fam, full, rest;
+
+	json_array_foreach(nets, i, n) {
+		p = json_string_value(json_object_get(n, "prefix"));
+		if (p == NULL || strchr(p, '/') == NULL)
+			continue;
+		len = strcspn(p, "/");
+		if (len >= sizeof net)
+			continue;
+		memcpy(net, p, len);
+		net[len] = '\0';
+		bits = strtol(p + len + 1, NULL, 10);
+		fam = strchr(net, ':') != NULL ? AF_INET6 : AF_INET;
+		if (!find_ip_canon(ip, canon, sizeof canon) ||
+		    inet_pton(fam, net, a) != 1 || inet_pton(fam, canon, b) != 1)
+			continue;
+		if (bits < 0 || bits > (fam == AF_INET ? 32 : 128))
+			continue;
+		full = (int)bits / 8;
+		rest = (int)bits % 8;
+		if (memcmp(a, b, (size_t)full) != 0)
+			continue;
+		if (rest == 0 || ((a[full] ^ b[full]) & (0xff << (8 - rest))) ==
+		    0)
+			return (true);
+	}
+	return (false);
+}
+
+#define DRIFT_ITEM \
+	"{\"type\":\"object\",\"required\":[\"side\",\"ip\"],\"properties\":{" \
+	"\"side\":{\"enum\":[\"undocumented\",\"unseen\"]}," \
+	"\"ip\":{\"type\":\"string\"}," \
+	"\"seen_by\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}," \
+	"\"documented\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}}}"
+
+/*
+ * racktop_drift: addresses the live snapshots saw that no inventory
+ * documents, and documented addresses no snapshot saw.
+ */
+static int
+racktop_drift(struct rt_call *c)
+{
+	struct { json_t *by_ip; json_t *nets; size_t hook; } live, doc;
+	const char *side = call_arg_str(c, "side");
+	const char *scope = call_arg_str(c, "scope");
+	const char *ip;
+	json_t *items, *errors, *list;
+	int64_t age1, age2;
+	bool everywhere = scope != NULL && strcmp(scope, "all") == 0;
+	int rv;
+
+	errors = json_array();
+	doc.by_ip = json_object();
+	doc.nets = json_array();
+	doc.hook = 2;
+	each_snapshot(c, 2, call_arg_str(c, "service"), errors, &age2,
+	    drift_collect, &doc);
+	if (json_object_size(doc.by_ip) == 0 && json_array_size(errors) ==
+	    0) {
+		json_decref(doc.by_ip);
+		json_decref(doc.nets);
+		json_decref(errors);
+		return (call_fail(c, "no configured service documents "
+		    "addresses: racktop_drift compares an inventory (NetBox) "
+		    "with the live network"));
+	}
+	live.by_ip = json_object();
+	live.nets = NULL;
+	live.hook = 1;
+	/* The service filter names inventories, not live sources. */
+	each_snapshot(c, 1, NULL, errors, &age1, drift_collect, &live);
+	items = json_array();
+	if (side == NULL || strcmp(side, "undocumented") == 0) {
+		json_object_foreach(live.by_ip, ip, list) {
+			if (json_object_get(doc.by_ip, ip) != NULL)
+				continue;
+			if (!everywhere && !drift_in_nets(doc.nets, ip))
+				continue;
+			json_array_append_new(items, json_pack("{s:s, s:s, "
+			    "s:O}", "side", "undocumented", "ip", ip,
+			    "seen_by", list));
+		}
+	}
+	if (side == NULL || strcmp(side, "unseen") == 0) {
+		json_object_foreach(doc.by_ip, ip, list) {
+			if (json_object_get(live.by_ip, ip) != NULL)
+				continue;
+			json_array_append_new(items, json_pack("{s:s, s:s, "
+			    "s:O}", "side", "unseen", "ip", ip, "documented",
+			    list));
+		}
+	}
+	json_decref(live.by_ip);
+	json_decref(doc.by_ip);
+	json_decref(doc.nets);
+	rv = call_list_result(c, items, age1 > age2 ? age1 : age2, errors);
+	return (rv);
+}
+
 static const struct rt_tool racktop_tools[] = {
 	{
 	    .name = "racktop_status",
@@ -250,6 +549,55 @@ static const struct rt_tool racktop_tools[] = {
 	    .output_schema = RT_SCHEMA_LIST_OUTPUT(ACTIVITY_ITEM),
 	    .flags = RT_READ_ONLY,
 	    .call = racktop_activity,
+	},
+	{
+	    .name = "racktop_find",
+	    .title = "Find anything",
+	    .description = "What an IP address, a MAC address, a host name or "
+		"a name is in every configured service at once: the Proxmox "
+		"guest (with the addresses its agent reports), the Docker "
+		"container, the UniFi client (AP or switch port, signal, "
+		"blocked), the Pi-hole client (recent and blocked queries), "
+		"the Tailscale device, the NetBox address and device. Answered "
+		"from the services' latest snapshots, without asking any "
+		"upstream; age_ms says how old each answer is. Names match "
+		"without case and by first DNS label.",
+	    .input_schema = "{\"type\":\"object\",\"additionalProperties\":"
+		"false,\"required\":[\"query\"],\"properties\":{\"query\":{"
+		"\"type\":\"string\",\"minLength\":1,\"maxLength\":255,"
+		"\"description\":\"An IP (10.0.0.40), a MAC (any spelling), a "
+		"host name or a name.\"},\"service\":{\"type\":\"string\","
+		"\"pattern\":\"^[a-z0-9]+$\",\"examples\":[\"unifi\"],"
+		"\"x-counterexamples\":[\"Uni Fi\"],\"description\":"
+		"\"Only this service.\"}," RT_SCHEMA_LIST_PROPS "}}",
+	    .output_schema = RT_SCHEMA_LIST_OUTPUT(FIND_ITEM),
+	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
+	    .call = racktop_find,
+	},
+	{
+	    .name = "racktop_drift",
+	    .title = "Inventory drift",
+	    .description = "Where the inventory (NetBox) and the live network "
+		"disagree: undocumented addresses (seen by a Proxmox guest "
+		"agent, a Docker container, a UniFi client or device, Pi-hole "
+		"or Tailscale, but not in the inventory; by default only those "
+		"inside a documented prefix) and unseen ones (documented, but "
+		"in no snapshot). From snapshots only: racktop never probes "
+		"the network, so unseen means no service reported it, not "
+		"that it is down.",
+	    .input_schema = "{\"type\":\"object\",\"additionalProperties\":"
+		"false,\"properties\":{\"side\":{\"enum\":[\"undocumented\","
+		"\"unseen\"],\"description\":\"Only this side.\"},\"scope\":{"
+		"\"enum\":[\"prefixes\",\"all\"],\"default\":\"prefixes\","
+		"\"description\":\"prefixes: undocumented addresses only "
+		"inside the inventory's prefixes; all: every one.\"},"
+		"\"service\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9]+$\","
+		"\"examples\":[\"netbox\"],\"x-counterexamples\":[\"Net Box\"],"
+		"\"description\":\"Only this inventory service.\"},"
+		RT_SCHEMA_LIST_PROPS "}}",
+	    .output_schema = RT_SCHEMA_LIST_OUTPUT(DRIFT_ITEM),
+	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
+	    .call = racktop_drift,
 	},
 	{ .name = NULL },
 };

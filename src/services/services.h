@@ -17,6 +17,7 @@ extern const struct rt_service pbs_service;
 extern const struct rt_service traefik_service;
 extern const struct rt_service portainer_service;
 extern const struct rt_service memory_service;
+extern const struct rt_service netbox_service;
 
 /* Each backend's problems rule (NAME-problems.c; see core/problems.h). */
 void proxmox_problems(const json_t *, json_t *);
@@ -28,6 +29,20 @@ void cloudflare_problems(const json_t *, json_t *);
 void pbs_problems(const json_t *, json_t *);
 void traefik_problems(const json_t *, json_t *);
 void portainer_problems(const json_t *, json_t *);
+
+/* Each backend's lookup hooks (NAME-find.c; see core/find.h). */
+void proxmox_find(const json_t *, json_t *);
+void proxmox_addresses(const json_t *, json_t *);
+void docker_find(const json_t *, json_t *);
+void docker_addresses(const json_t *, json_t *);
+void unifi_find(const json_t *, json_t *);
+void unifi_addresses(const json_t *, json_t *);
+void pihole_find(const json_t *, json_t *);
+void pihole_addresses(const json_t *, json_t *);
+void tailscale_find(const json_t *, json_t *);
+void tailscale_addresses(const json_t *, json_t *);
+void netbox_find(const json_t *, json_t *);
+void netbox_documented(const json_t *, json_t *);
 
 /* The production table, NULL-terminated (table.c). */
 extern const struct rt_service *const rt_services[];

@@ -18,6 +18,7 @@ const struct rt_service *const rt_services[] = {
 	&pbs_service,
 	&traefik_service,
 	&portainer_service,
+	&netbox_service,
 	&memory_service,
 	NULL,
 };

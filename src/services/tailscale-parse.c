@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/find.h"
 #include "core/xmalloc.h"
 #include "services/tailscale.h"
 
@@ -64,6 +65,34 @@ ts_str(const json_t *o, const char *k)
 	const char *v = json_string_value(json_object_get(o, k));
 
 	return (v != NULL ? v : "");
+}
+
+/*
+ * The addresses of clientConnectivity.endpoints (magicsock "IP:port",
+ * with ?fields=all), without ports and duplicates: where the device sits
+ * on its LAN, which racktop_find and racktop_drift match.
+ */
+static json_t *
+ts_endpoints(const json_t *dev)
+{
+	const json_t *e;
+	json_t *out = json_array();
+	char ip[64];
+	size_t i, j;
+	bool dup;
+
+	json_array_foreach(json_object_get(json_object_get(dev,
+	    "clientConnectivity"), "endpoints"), i, e) {
+		if (!find_ip_canon(json_string_value(e), ip, sizeof ip))
+			continue;
+		dup = false;
+		for (j = 0; j < json_array_size(out); j++)
+			dup = dup || strcmp(json_string_value(json_array_get(out,
+			    j)), ip) == 0;
+		if (!dup)
+			json_array_append_new(out, json_string(ip));
+	}
+	return (out);
 }
 
 /* One device row from an API Device object. */
@@ -131,6 +160,7 @@ ts_parse_device(const json_t *dev, const char *instance, int64_t now_ms)
 	json_object_set_new(row, "enabled_routes", enabled);
 	json_object_set_new(row, "advertised_routes", ts_strings(
 	    json_object_get(dev, "advertisedRoutes")));
+	json_object_set_new(row, "endpoints", ts_endpoints(dev));
 	json_object_set_new(row, "state", json_string(
 	    json_is_true(json_object_get(row, "key_expired")) ? "expired" :
 	    online ? "online" : "offline"));

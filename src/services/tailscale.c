@@ -1071,7 +1071,8 @@ ts_set_dns(struct rt_call *c)
 #define DEVICE_PROPS \
 	"\"instance\":" S_STR ",\"id\":" S_STR ",\"legacy_id\":" S_STR "," \
 	"\"name\":" S_STR ",\"fqdn\":" S_STR ",\"user\":" S_STR ",\"os\":" \
-	S_STR ",\"addresses\":" S_STRS ",\"ipv4\":" S_STR ",\"online\":" \
+	S_STR ",\"addresses\":" S_STRS ",\"endpoints\":" S_STRS ",\"ipv4\":" \
+	S_STR ",\"online\":" \
 	S_BOOL ",\"state\":{\"enum\":[\"online\",\"offline\",\"expired\"]}," \
 	"\"last_seen\":{\"type\":[\"string\",\"null\"]},\"seen_s\":" S_INT \
 	",\"tags\":" S_STRS ",\"update_available\":" S_BOOL ",\"key_expiry\":" \
@@ -1296,4 +1297,6 @@ const struct rt_service tailscale_service = {
 	.destroy = ts_destroy,
 	.poll = ts_poll,
 	.problems = tailscale_problems,
+	.find = tailscale_find,
+	.addresses = tailscale_addresses,
 };

@@ -2068,4 +2068,6 @@ const struct rt_service unifi_service = {
 	.problems = unifi_problems,
 	.toggles = unifi_toggles,
 	.entity = unifi_entity,
+	.find = unifi_find,
+	.addresses = unifi_addresses,
 };

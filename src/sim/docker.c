@@ -413,6 +413,32 @@ dk_version(struct sim_service *svc, struct sim_request *req,
 	    "KernelVersion", "6.1.0-sim"));
 }
 
+/*
+ * A container's networks as the list reports them: the default bridge
+ * (172.17.0.2 up, for running containers), and for a host the whole lab
+ * shares (scenario.h) a macvlan "lan" network with its address and MAC.
+ */
+static json_t *
+dk_list_networks(const struct dk_container *c, int i)
+{
+	const struct scenario_host	*h = scenario_host_find(c->name);
+	json_t				*n = json_object();
+	char				 ip[32], mac[24];
+
+	snprintf(ip, sizeof ip, "172.17.%d.%d", i / 250, 2 + i % 250);
+	snprintf(mac, sizeof mac, "02:42:ac:11:%02x:%02x", (i / 250) & 0xff,
+	    (2 + i % 250) & 0xff);
+	json_object_set_new(n, "bridge", json_pack("{s:s, s:s, s:s, s:i}",
+	    "NetworkID", "5e1f0d2c", "IPAddress", c->running ? ip : "",
+	    "MacAddress", c->running ? mac : "", "IPPrefixLen", 16));
+	if (h != NULL)
+		json_object_set_new(n, "lan", json_pack("{s:s, s:s, s:s, s:i}",
+		    "NetworkID", "7a3c9e11", "IPAddress", c->running ? h->ip :
+		    "", "MacAddress", c->running ? h->mac : "", "IPPrefixLen",
+		    24));
+	return (n);
+}
+
 /* GET /containers/json. */
 static void
 dk_list(struct sim_service *svc, struct sim_request *req,
@@ -438,6 +464,8 @@ dk_list(struct sim_service *svc, struct sim_request *req,
 		    c->image, "ImageID", "sha256:1a1a", "Command", "/init",
 		    "Created", (json_int_t)(c->created_ms / 1000),
 		    "State", c->running ? "running" : "exited", "Status", status, "Ports", "Labels");
+		json_object_set_new(o, "NetworkSettings", json_pack("{s:o}",
+		    "Networks", dk_list_networks(c, i)));
 		if (dk_api_at_least(req, 52))
 			json_object_set_new(o, "Health", json_pack("{s:s, s:i}",
 			    "Status", c->health != NULL && c->running ?

@@ -38,6 +38,7 @@ static const struct sim_service_ops *sim_all[] = {
 	&sim_pbs_ops,
 	&sim_traefik_ops,
 	&sim_portainer_ops,
+	&sim_netbox_ops,
 	&sim_llm_ops,
 	NULL
 };

@@ -553,19 +553,27 @@ phs_top_domains(struct sim_service *svc, struct sim_request *req,
 	    (json_int_t)(4127 + t / 3)));
 }
 
-/* GET /stats/top_clients?count=N. */
+/* GET /stats/top_clients?count=N[&blocked=true]. */
 static void
 phs_top_clients(struct sim_service *svc, struct sim_request *req,
     struct sim_response *resp)
 {
 	long long t = phs_elapsed(svc);
 	json_t *clients = json_array();
+	const char *blocked = sim_arg(req, "blocked");
+	bool only_blocked = blocked != NULL && strcmp(blocked, "true") == 0;
 	int i, count = phs_count(req, 10);
+	json_int_t n;
 
-	for (i = 0; phs_clients[i][0] != NULL && i < count; i++)
+	for (i = 0; phs_clients[i][0] != NULL && i < count; i++) {
+		n = (json_int_t)(8000 / (i + 1) + t / (i + 2));
+		/* blocked=true ranks clients by their blocked queries. */
+		if (only_blocked)
+			n = n / 6 + i;
 		json_array_append_new(clients, json_pack("{s:s, s:s, s:I}",
 		    "ip", phs_clients[i][0], "name", phs_clients[i][1],
-		    "count", (json_int_t)(8000 / (i + 1) + t / (i + 2))));
+		    "count", n));
+	}
 	phs_reply(resp, 200, json_pack("{s:o, s:I, s:I}", "clients", clients,
 	    "total_queries", (json_int_t)(24180 + 2 * t), "blocked_queries",
 	    (json_int_t)(4127 + t / 3)));

@@ -1481,6 +1481,58 @@ pve_endpoint(struct sim_service *svc, json_t *o)
 	    "pve1"));
 }
 
+/*
+ * GET /nodes/{node}/qemu/{vmid}/agent/network-get-interfaces and GET
+ * /nodes/{node}/lxc/{vmid}/interfaces: the guest's loopback and eth0
+ * with its address and MAC (scenario_guest_addr). A stopped guest, or
+ * QEMU guest 110 (no agent installed), answers the agent's 500.
+ */
+static void
+pve_guest_ifaces(struct sim_service *svc, struct sim_request *req,
+    struct sim_response *resp)
+{
+	struct scenario_guest	*g;
+	char			 ip[32], mac[24], inet[40];
+	json_t			*lo, *eth;
+	int			 n;
+
+	if ((n = pve_check_node(svc, req, resp)) == -1)
+		return;
+	if ((g = pve_find_guest(svc, req, resp, n)) == NULL)
+		return;
+	if (!g->running) {
+		pve_errorf(resp, 500, g->lxc ? "CT %d not running" :
+		    "VM %d not running", g->vmid);
+		return;
+	}
+	if (!g->lxc && g->vmid == 110) {
+		pve_errorf(resp, 500, "QEMU guest agent is not running");
+		return;
+	}
+	scenario_guest_addr(sim_scenario(svc), g, ip, sizeof ip, mac,
+	    sizeof mac);
+	snprintf(inet, sizeof inet, "%s/%d", ip, strncmp(ip, "10.0.0.", 7) ==
+	    0 ? 24 : 16);
+	if (g->lxc) {
+		lo = json_pack("{s:s, s:s, s:s, s:s}", "name", "lo", "hwaddr",
+		    "00:00:00:00:00:00", "inet", "127.0.0.1/8", "inet6",
+		    "::1/128");
+		eth = json_pack("{s:s, s:s, s:s}", "name", "eth0", "hwaddr", mac,
+		    "inet", inet);
+		pve_data(resp, json_pack("[o, o]", lo, eth));
+		return;
+	}
+	lo = json_pack("{s:s, s:s, s:[{s:s, s:s, s:i}]}", "name", "lo",
+	    "hardware-address", "00:00:00:00:00:00", "ip-addresses",
+	    "ip-address", "127.0.0.1", "ip-address-type", "ipv4", "prefix", 8);
+	eth = json_pack("{s:s, s:s, s:[{s:s, s:s, s:i}, {s:s, s:s, s:i}]}",
+	    "name", "eth0", "hardware-address", mac, "ip-addresses",
+	    "ip-address", ip, "ip-address-type", "ipv4", "prefix",
+	    strncmp(ip, "10.0.0.", 7) == 0 ? 24 : 16, "ip-address",
+	    "fe80::be24:11ff:fe00:1", "ip-address-type", "ipv6", "prefix", 64);
+	pve_data(resp, json_pack("{s:[o, o]}", "result", lo, eth));
+}
+
 #define PVE_GUEST_ROUTES(kind)						\
 	{ "GET", "/nodes/{node}/" kind, pve_guests, 0 },		\
 	{ "POST", "/nodes/{node}/" kind, pve_guest_create, 0 },		\
@@ -1507,6 +1559,9 @@ static const struct sim_route pve_routes[] = {
 	{ "GET", "/nodes/{node}/status", pve_node_status, 0 },
 	PVE_GUEST_ROUTES("qemu"),
 	PVE_GUEST_ROUTES("lxc"),
+	{ "GET", "/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces",
+	    pve_guest_ifaces, 0 },
+	{ "GET", "/nodes/{node}/lxc/{vmid}/interfaces", pve_guest_ifaces, 0 },
 	{ "POST", "/nodes/{node}/vzdump", pve_vzdump, 0 },
 	{ "GET", "/nodes/{node}/storage", pve_storage, 0 },
 	{ "GET", "/nodes/{node}/storage/{storage}/content", pve_content, 0 },

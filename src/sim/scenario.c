@@ -62,6 +62,50 @@ static const char *scenario_words[] = {
 	"radarr", "immich", "frigate", "nextcloud",
 };
 
+const struct scenario_host scenario_hosts[] = {
+	{ "homeassistant", "10.0.0.40", "bc:24:11:4a:01:04", 104 },
+};
+const int scenario_nhosts = sizeof scenario_hosts / sizeof scenario_hosts[0];
+
+/* A shared host by name or address, or NULL. */
+const struct scenario_host *
+scenario_host_find(const char *key)
+{
+	int	i;
+
+	for (i = 0; i < scenario_nhosts; i++) {
+		if (strcmp(scenario_hosts[i].name, key) == 0 ||
+		    strcmp(scenario_hosts[i].ip, key) == 0)
+			return (&scenario_hosts[i]);
+	}
+	return (NULL);
+}
+
+/* The address and MAC a guest reports (see scenario.h). */
+void
+scenario_guest_addr(const struct scenario *sc, const struct scenario_guest *g,
+    char *ip, size_t iplen, char *mac, size_t maclen)
+{
+	int	i;
+
+	for (i = 0; i < scenario_nhosts; i++) {
+		if (scenario_hosts[i].vmid == g->vmid &&
+		    strcmp(scenario_hosts[i].name, g->name) == 0) {
+			snprintf(ip, iplen, "%s", scenario_hosts[i].ip);
+			snprintf(mac, maclen, "%s", scenario_hosts[i].mac);
+			return;
+		}
+	}
+	if (sc->nguests <= 20)
+		snprintf(ip, iplen, "10.0.0.%d", (g->lxc ? 70 : 50) +
+		    g->vmid % 100);
+	else
+		snprintf(ip, iplen, "10.2.%d.%d", (g->vmid / 240) % 256,
+		    10 + g->vmid % 240);
+	snprintf(mac, maclen, "bc:24:11:%02x:%02x:%02x", (g->vmid >> 16) & 0xff,
+	    (g->vmid >> 8) & 0xff, g->vmid & 0xff);
+}
+
 /* splitmix64: the next pseudo-random number. */
 uint64_t
 scenario_rand(uint64_t *state)

@@ -39,6 +39,7 @@
 #define RT_SCENARIO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SCENARIO_NODES 3
@@ -93,6 +94,35 @@ struct scenario {
 	int			 nbackups;
 	int			 backups_size;
 };
+
+/*
+ * A host several simulated services agree on (the same address and MAC
+ * in Proxmox, Docker, UniFi, Pi-hole, Tailscale and NetBox), so a lookup
+ * across services has something to find: at every scale, "homeassistant"
+ * is guest 104's address 10.0.0.40 (small scale), a Docker container on
+ * the "lan" macvlan network, a wired UniFi client, a Pi-hole client, a
+ * Tailscale device whose endpoint is that address, and a NetBox address.
+ */
+struct scenario_host {
+	const char	*name;
+	const char	*ip;
+	const char	*mac;
+	int		 vmid;		/* the Proxmox guest, or 0 */
+};
+extern const struct scenario_host scenario_hosts[];
+extern const int scenario_nhosts;
+/* A shared host by name or address, or NULL. */
+const struct scenario_host *scenario_host_find(const char *name_or_ip);
+
+/*
+ * The address and MAC a guest's agent (QEMU) or interfaces (LXC) report:
+ * a shared host's when it is one, else 10.0.0.(50 + vmid % 100) for the
+ * small lab's QEMU guests, 10.0.0.(70 + vmid % 100) for its containers,
+ * and 10.2.X.Y in a larger lab (more than 20 guests). MACs are bc:24:11 (Proxmox's prefix)
+ * followed by the vmid.
+ */
+void scenario_guest_addr(const struct scenario *, const struct scenario_guest *,
+    char *ip, size_t iplen, char *mac, size_t maclen);
 
 /* Builds the lab; guests < 0 means small. Caller frees. */
 struct scenario *scenario_create(uint64_t seed, int guests, int64_t now_ms);

@@ -119,6 +119,7 @@ extern const struct sim_service_ops sim_cloudflare_ops;
 extern const struct sim_service_ops sim_pbs_ops;
 extern const struct sim_service_ops sim_traefik_ops;
 extern const struct sim_service_ops sim_portainer_ops;
+extern const struct sim_service_ops sim_netbox_ops;
 extern const struct sim_service_ops sim_llm_ops;
 
 /* Creates the simulator; fixed_clock picks the clock. */

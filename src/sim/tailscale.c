@@ -56,8 +56,13 @@ static const struct ts_dev ts_lab[] = {
 	    "0.0.0.0/0,::/0", "", true, false, true, true, 0 },
 	{ "newbox", "linux", "admin@example.com", "", "", "", true, false,
 	    false, false, 0 },
+	/* A host the whole lab shares (scenario.h). */
+	{ "homeassistant", "linux", "admin@example.com", "tag:server", "", "",
+	    true, false, true, true, 0 },
 };
 #define TS_NDEV (sizeof ts_lab / sizeof ts_lab[0])
+/* The last digit of each device's addresses and id. */
+static const char *const ts_digits[] = { "1", "2", "3", "4", "5", "6", "7" };
 
 struct ts_state {
 	char token[64];
@@ -132,6 +137,26 @@ ts_set_etag(struct ts_state *st)
 	    (unsigned long long)h);
 }
 
+/*
+ * clientConnectivity: a public endpoint and one on the LAN (a shared
+ * host's address, else 192.168.1.(100 + i)), as magicsock "IP:port".
+ */
+static void
+ts_connectivity(json_t *o, const struct ts_dev *d, size_t i)
+{
+	const struct scenario_host *h = scenario_host_find(d->host);
+	char pub[32], lan[32];
+
+	snprintf(pub, sizeof pub, "203.0.113.%zu:41641", 10 + i);
+	if (h != NULL)
+		snprintf(lan, sizeof lan, "%s:41641", h->ip);
+	else
+		snprintf(lan, sizeof lan, "192.168.1.%zu:41641", 100 + i);
+	json_object_set_new(o, "clientConnectivity", json_pack("{s:[s, s], "
+	    "s:b, s:s}", "endpoints", pub, lan, "mappingVariesByDestIP", 0,
+	    "derp", ""));
+}
+
 /* Builds the devices from the lab table. */
 static void
 ts_build(struct sim_service *svc, struct ts_state *st)
@@ -146,12 +171,9 @@ ts_build(struct sim_service *svc, struct ts_state *st)
 		d = &ts_lab[i];
 		o = json_pack("{s:[s+, s+], s:s+, s:s+, s:s, s:s+, s:s, s:s, "
 		    "s:b, s:s, s:b, s:b, s:b, s:b, s:o, s:o, s:o, s:s+}",
-		    "addresses", "100.64.0.", i == 0 ? "1" : i == 1 ? "2" :
-		    i == 2 ? "3" : i == 3 ? "4" : i == 4 ? "5" : "6",
-		    "fd7a:115c:a1e0::", i == 0 ? "1" : i == 1 ? "2" :
-		    i == 2 ? "3" : i == 3 ? "4" : i == 4 ? "5" : "6",
-		    "id", "1000", i == 0 ? "1" : i == 1 ? "2" : i == 2 ? "3" :
-		    i == 3 ? "4" : i == 4 ? "5" : "6",
+		    "addresses", "100.64.0.", ts_digits[i],
+		    "fd7a:115c:a1e0::", ts_digits[i],
+		    "id", "1000", ts_digits[i],
 		    "nodeId", "n", d->host, "user", d->user, "name", d->host,
 		    ".tail0000.ts.net", "hostname", d->host, "os", d->os,
 		    "connectedToControl", d->online, "clientVersion", "1.76.1",
@@ -162,6 +184,7 @@ ts_build(struct sim_service *svc, struct ts_state *st)
 		    "nodeKey", "nodekey:", d->host);
 		json_object_set_new(o, "created", ts_time(now - 86400000LL *
 		    (int64_t)(30 + i)));
+		ts_connectivity(o, d, i);
 		json_object_set_new(o, "expires", ts_time(now + 86400000LL *
 		    (int64_t)(1000 + i * 10)));
 		if (!d->online)

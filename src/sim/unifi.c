@@ -120,7 +120,7 @@ static const struct {
 	{ "nas", true, 1, "LAN" },
 	{ "printer", false, 3, "IoT" },
 	{ "tv-living", false, 2, "IoT" },
-	{ "hue-bridge", true, 1, "IoT" },
+	{ "homeassistant", true, 1, "LAN" },	/* shared: scenario.h */
 	{ "pve1", true, 1, "LAN" },
 	{ "pve2", true, 1, "LAN" },
 	{ "pve3", true, 1, "LAN" },
@@ -189,6 +189,7 @@ unifi_create(struct sim_service *svc)
 	struct scenario		*sc = sim_scenario(svc);
 	struct unifi		*u;
 	struct unifi_client	*cl;
+	const struct scenario_host *h;
 	char			 mac[18], name[32], oid[32];
 	int64_t			 now = sim_now_ms(svc);
 	uint64_t		 r;
@@ -252,6 +253,11 @@ unifi_create(struct sim_service *svc)
 		    strcmp(cl->network, "IoT") == 0 ? "192.168" : "10.1",
 		    strcmp(cl->network, "IoT") == 0 ? 30 + i / 250 : i / 250,
 		    10 + i % 240);
+		/* A host the whole lab shares keeps its address and MAC. */
+		if ((h = scenario_host_find(cl->name)) != NULL) {
+			snprintf(cl->ip, sizeof cl->ip, "%s", h->ip);
+			snprintf(cl->mac, sizeof cl->mac, "%s", h->mac);
+		}
 	}
 	u->wlans = json_array();
 	for (i = 0; i < 3; i++) {

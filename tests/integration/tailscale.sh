@@ -55,10 +55,10 @@ state() { curl -s -X POST -d "$1" "$CTL/state" | grep -q '"ok"' || fail "state $
 count() { curl -s "$CTL/counts" | jq ".tailscale[\"$1\"] // 0"; }
 
 for i in lab oauth; do
-	expect_ok tailscale_list_devices '"total": 6' instance=$i max_age_s=0
+	expect_ok tailscale_list_devices '"total": 7' instance=$i max_age_s=0
 done
 expect_ok tailscale_list_devices '"name": "phone"' online=false
-expect_ok tailscale_list_devices '"total": 2' tag=tag:server instance=lab
+expect_ok tailscale_list_devices '"total": 3' tag=tag:server instance=lab
 expect_ok tailscale_get_device '"update_available": true' device=nas instance=lab max_age_s=0
 expect_ok tailscale_get_device '"advertised_routes"' device=npve1 instance=oauth
 expect_err tailscale_get_device 'no device "ghost"' device=ghost instance=lab

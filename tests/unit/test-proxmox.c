@@ -380,6 +380,44 @@ START_TEST(test_service_invariants)
 }
 END_TEST
 
+/* Whether v serialises (compact) to text. */
+static void
+assert_json(const json_t *v, const char *text)
+{
+	char *s = json_dumps(v, JSON_COMPACT);
+
+	ck_assert_str_eq(s, text);
+	free(s);
+}
+
+START_TEST(test_guest_ifaces)
+{
+	json_t *j = fixture("agent-network-get-interfaces.json"), *r;
+
+	/* Loopback and link-local left out, MACs in lower case. */
+	r = pve_parse_guest_ifaces(j);
+	assert_json(json_object_get(r, "ips"),
+	    "[\"10.0.0.40\",\"fd00::40\",\"172.17.0.1\"]");
+	assert_json(json_object_get(r, "macs"),
+	    "[\"bc:24:11:4a:01:04\",\"02:42:9b:3c:11:aa\","
+	    "\"bc:24:11:4a:01:05\"]");
+	json_decref(r);
+	json_decref(j);
+	j = fixture("lxc-interfaces.json");
+	r = pve_parse_guest_ifaces(j);
+	assert_json(json_object_get(r, "ips"),
+	    "[\"10.0.0.70\",\"192.168.30.5\"]");
+	assert_json(json_object_get(r, "macs"),
+	    "[\"bc:24:11:00:00:c8\",\"bc:24:11:00:01:c8\"]");
+	json_decref(r);
+	json_decref(j);
+	/* Anything else: empty lists. */
+	r = pve_parse_guest_ifaces(NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "ips")), 0);
+	json_decref(r);
+}
+END_TEST
+
 /* The suite. */
 static Suite *
 proxmox_suite(void)
@@ -388,6 +426,7 @@ proxmox_suite(void)
 	TCase *tc = tcase_create("parse");
 
 	tcase_add_test(tc, test_resources_sections);
+	tcase_add_test(tc, test_guest_ifaces);
 	tcase_add_test(tc, test_vmid_number_and_string);
 	tcase_add_test(tc, test_missing_optional_fields);
 	tcase_add_test(tc, test_offline_node);
