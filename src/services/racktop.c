@@ -207,6 +207,8 @@ racktop_activity(struct rt_call *c)
 	"\"name\":{\"type\":\"string\"}," \
 	"\"match\":{\"enum\":[\"ip\",\"mac\",\"name\"]}," \
 	"\"detail\":{\"type\":\"object\"}," \
+	"\"entity\":{\"type\":\"string\",\"description\":" \
+	"\"The id memories link to: memory_list entity=... lists them.\"}," \
 	"\"age_ms\":{\"type\":\"integer\"}}}"
 
 /*
@@ -268,6 +270,39 @@ struct find_cache {
 static pthread_mutex_t find_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct find_cache *find_caches;
 
+/*
+ * The memory entity of a hit ("pve:qemu/101"), from the service's entity
+ * rule applied to the view its kind names: a find entry's kind is the
+ * singular of the view its row comes from (guest, guests).
+ */
+static void
+find_entity(const struct rt_service *svc, json_t *hit)
+{
+	const char *kind = json_string_value(json_object_get(hit, "kind"));
+	const struct rt_view *v;
+	json_t *row;
+	char buf[256];
+	size_t n;
+
+	if (svc->entity == NULL || svc->views == NULL || kind == NULL)
+		return;
+	n = strlen(kind);
+	for (v = svc->views; v->name != NULL; v++) {
+		if (strncmp(v->name, kind, n) != 0 || strcmp(v->name + n,
+		    "s") != 0)
+			continue;
+		row = json_deep_copy(json_object_get(hit, "detail"));
+		if (!json_is_object(row))
+			row = json_object();
+		json_object_set_new(row, "name", json_string(
+		    json_string_value(json_object_get(hit, "name"))));
+		if (svc->entity(v, row, buf, sizeof buf))
+			json_object_set_new(hit, "entity", json_string(buf));
+		json_decref(row);
+		return;
+	}
+}
+
 /* One instance's hits for racktop_find. */
 static void
 find_one(struct rt_instance *in, const struct snapshot *s, int64_t age,
@@ -304,6 +339,7 @@ find_one(struct rt_instance *in, const struct snapshot *s, int64_t age,
 		    in->service->name));
 		json_object_set_new(h, "instance", json_string(in->name));
 		json_object_set_new(h, "age_ms", json_integer(age));
+		find_entity(in->service, h);
 		json_array_append(f->items, h);
 	}
 	json_decref(hits);
@@ -558,7 +594,9 @@ static const struct rt_tool racktop_tools[] = {
 		"guest (with the addresses its agent reports), the Docker "
 		"container, the UniFi client (AP or switch port, signal, "
 		"blocked), the Pi-hole client (recent and blocked queries), "
-		"the Tailscale device, the NetBox address and device. Answered "
+		"the Tailscale device, the NetBox address and device; a "
+		"guest's, container's or client's entity names the memories "
+		"linked to it (memory_list entity=...). Answered "
 		"from the services' latest snapshots, without asking any "
 		"upstream; age_ms says how old each answer is. Names match "
 		"without case and by first DNS label.",
