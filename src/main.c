@@ -37,6 +37,7 @@
 #include "demo.h"
 #include "mcp/bridge.h"
 #include "mcp/client.h"
+#include "mcp/http.h"
 #include "mcp/server.h"
 #include "mcp/sockpath.h"
 #include "cli-docs.h"
@@ -522,6 +523,8 @@ cmd_run(const struct options *o)
 	struct job_pool *pool;
 	struct approval *ap;
 	struct metrics_http *metrics = NULL;
+	struct mcp_http *http = NULL;
+	struct mcp_http_conf hc;
 	sigset_t set, old;
 	char *path, *cause = NULL;
 	int fd, sig, workers, mport = 0, rv = 0;
@@ -591,6 +594,28 @@ cmd_run(const struct options *o)
 	}
 	registry_start_pollers(reg);
 	log_info("racktop %s listening on %s", PACKAGE_VERSION, path);
+	if (conf->http_listen != NULL || conf->http_socket != NULL) {
+		memset(&hc, 0, sizeof hc);
+		hc.listen = conf->http_listen;
+		hc.socket = conf->http_socket;
+		hc.token_file = conf->http_token_file;
+		hc.allow_remote = conf->http_allow_remote;
+		if ((http = mcp_http_start(&hc, reg, pool, &limits,
+		    &cause)) == NULL) {
+			/* The MCP socket is up: an HTTP error is not fatal. */
+			log_error("%s", cause);
+			free(cause);
+			cause = NULL;
+		} else {
+			if (conf->http_listen != NULL)
+				log_info("mcp over http on http://%s/mcp "
+				    "(port %d)", conf->http_listen,
+				    mcp_http_port(http));
+			if (conf->http_socket != NULL)
+				log_info("mcp over http on unix:%s (/mcp)",
+				    conf->http_socket);
+		}
+	}
 	if (conf->metrics_listen != NULL) {
 		metrics = metrics_http_start(conf->metrics_listen, reg,
 		    &mport, &cause);
@@ -627,6 +652,7 @@ cmd_run(const struct options *o)
 	}
 
 	metrics_http_stop(metrics);
+	mcp_http_stop(http);
 	mcp_server_stop(srv);
 	registry_stop_pollers(reg);
 out_pool:

@@ -193,6 +193,11 @@ struct proto_session {
 	int nreply;		/* of those, replies still owed */
 	double tokens;
 	int64_t refill_ms;
+	/*
+	 * The request the output being sent belongs to (borrowed), or NULL:
+	 * HTTP puts it on that request's response stream.
+	 */
+	const json_t *related;
 	struct proto_session *prev, *next;
 };
 
@@ -655,6 +660,13 @@ proto_session_version(struct proto_session *s)
 	return (s->version < 0 ? NULL : proto_versions[s->version]);
 }
 
+/* The request whose output is being sent, or NULL. */
+const json_t *
+proto_session_related(struct proto_session *s)
+{
+	return (s->related);
+}
+
 /* Who the session's calls run as. */
 const struct rt_caller *
 proto_session_caller(struct proto_session *s)
@@ -811,7 +823,9 @@ dispatch(struct proto_session *s, struct jr_msg *m, struct batch *b)
 	if (s->era == ERA_MODERN && !(pm->flags & PM_NOMETA) &&
 	    !check_meta(s, &r))
 		return;
+	s->related = r.id;
 	pm->fn(s, &r);
+	s->related = NULL;
 }
 
 /* Handles a JSON array: a batch where 2025-03-26 was negotiated. */
@@ -1210,7 +1224,9 @@ on_progress(struct proto_ctx *ctx, struct progress_ev *ev)
 	if (ev->has_message && s->version >= V_2025_03_26)
 		json_object_set_new(params, "message",
 		    json_string(ev->message));
+	s->related = p->id;
 	notify(s, "notifications/progress", params);
+	s->related = NULL;
 	json_decref(params);
 }
 
@@ -1310,6 +1326,8 @@ on_done(struct proto_ctx *ctx, struct rt_call *c)
 	}
 	ctx->outstanding--;
 	pending_unlink(p);
+	if (s != NULL)
+		s->related = p->id;
 	if (s != NULL && !p->cancelled && p->batch == NULL &&
 	    !call_failed(c) && json_is_object(c->result))
 		reply_call_ok(s, p->id, c);
@@ -1325,6 +1343,8 @@ on_done(struct proto_ctx *ctx, struct rt_call *c)
 	}
 	if (p->batch != NULL)
 		batch_unref(s, p->batch);
+	if (s != NULL)
+		s->related = NULL;
 	call_free(c);
 	pending_put(ctx, p);
 }
@@ -1410,6 +1430,7 @@ held_finish(struct proto_ctx *ctx, struct pending *p, bool reply)
 
 	pending_unlink(p);
 	if (s != NULL && reply) {
+		s->related = p->id;
 		r.id = p->id;
 		r.params = NULL;
 		r.batch = p->batch;
@@ -1420,6 +1441,8 @@ held_finish(struct proto_ctx *ctx, struct pending *p, bool reply)
 	}
 	if (p->batch != NULL)
 		batch_unref(s, p->batch);
+	if (s != NULL)
+		s->related = NULL;
 	call_free(c);
 	pending_put(ctx, p);
 }
@@ -1442,7 +1465,9 @@ held_progress(struct proto_session *s, struct pending *p, const char *msg)
 	    "progress", number(v));
 	if (s->version >= V_2025_03_26)
 		json_object_set_new(params, "message", json_string(msg));
+	s->related = p->id;
 	notify(s, "notifications/progress", params);
+	s->related = NULL;
 	json_decref(params);
 }
 
@@ -1713,7 +1738,9 @@ ask_elicit(struct proto_session *s, struct pending *p, const char *describe)
 	jr_put_json(&ctx->out, req);
 	jr_buf_append(&ctx->out, "\n", 1);
 	json_decref(req);
+	s->related = p->id;
 	flush_out(s);
+	s->related = NULL;
 }
 
 /* describe came back (or was never needed): ask now, unless withdrawn. */

@@ -101,6 +101,7 @@
 #ifndef RT_MCP_PROTOCOL_H
 #define RT_MCP_PROTOCOL_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -197,5 +198,12 @@ int proto_session_inflight(struct proto_session *);
 /* The negotiated version, or NULL before initialize. */
 const char *proto_session_version(struct proto_session *);
 const struct rt_caller *proto_session_caller(struct proto_session *);
+/*
+ * Inside the send callback: the id of the request the output belongs to
+ * (its reply, its progress, its log message, an elicitation/create asked
+ * for it), or NULL when it belongs to no request (resource updates).
+ * Borrowed; valid during the callback. The HTTP transport routes by it.
+ */
+const json_t *proto_session_related(struct proto_session *);
 
 #endif
