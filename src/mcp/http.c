@@ -623,17 +623,10 @@ on_post(struct hconn *c)
 		return (rv);
 	}
 	modern = (hv != NULL && modern_version(hv)) || bv != NULL;
-	if (modern && m.kind == JR_REQUEST && modern_version(hv != NULL ? hv :
-	    "") && (why = header_mismatch(c, &m, hv, bv)) != NULL) {
+	if (modern && m.kind == JR_REQUEST &&
+	    (why = header_mismatch(c, &m, hv, bv)) != NULL) {
 		rv = respond_error(c, MHD_HTTP_BAD_REQUEST, m.id,
 		    JR_HEADER_MISMATCH, why, NULL);
-		jr_msg_clear(&m);
-		return (rv);
-	}
-	if (modern && m.kind == JR_REQUEST && hv == NULL) {
-		rv = respond_error(c, MHD_HTTP_BAD_REQUEST, m.id,
-		    JR_HEADER_MISMATCH, "the MCP-Protocol-Version header is "
-		    "missing", NULL);
 		jr_msg_clear(&m);
 		return (rv);
 	}
@@ -945,7 +938,7 @@ http_main(void *arg)
 {
 	struct mcp_http *h = arg;
 	struct pollfd pfd[5];
-	int n, timeout;
+	int n, timeout, hk_wait = -1;
 	uint64_t v;
 	struct hsess *s;
 	struct hconn *c;
@@ -970,7 +963,7 @@ http_main(void *arg)
 		timeout = proto_ctx_approval_ms(h->ctx);
 		timeout = min_timeout(timeout, mhd_timeout(h->tcp));
 		timeout = min_timeout(timeout, mhd_timeout(h->unx));
-		timeout = min_timeout(timeout, housekeeping(h));
+		timeout = min_timeout(timeout, hk_wait);
 		timeout = min_timeout(timeout, 60000);
 		if (poll(pfd, (nfds_t)n, timeout) == -1) {
 			if (errno == EINTR)
@@ -988,10 +981,14 @@ http_main(void *arg)
 			proto_ctx_complete(h->ctx);
 		if (pfd[2].revents != 0 || proto_ctx_approval_ms(h->ctx) == 0)
 			proto_ctx_approvals(h->ctx);
+		/* Before MHD runs: the connections it resumes go now. */
+		hk_wait = housekeeping(h);
 		if (h->tcp != NULL)
 			MHD_run(h->tcp);
 		if (h->unx != NULL)
 			MHD_run(h->unx);
+		/* A POST just answered with SSE may have a deadline now. */
+		hk_wait = housekeeping(h);
 	}
 	/* Subscriptions end gracefully; then every stream ends. */
 	for (s = h->sessions; s != NULL; s = s->next)
