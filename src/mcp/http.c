@@ -1242,6 +1242,7 @@ mcp_http_start(const struct mcp_http_conf *conf, struct registry *reg,
 	pc.rate_per_s = h->lim.rate_per_s;
 	pc.approval = h->lim.approval;
 	h->ctx = proto_ctx_create(reg, pool, &pc);
+	proto_ctx_set_extra(h->ctx, h->lim.extra);
 	atomic_init(&h->stop, false);
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);

@@ -157,6 +157,7 @@ struct proto_ctx {
 	int64_t ask_timeout_ms;		/* for answers and requestState */
 	struct reqstate *rs;		/* 2026-07-28 requestState */
 	uint64_t next_ask;		/* ids of our elicitation requests */
+	const struct proto_extra *extra;	/* the embedder's, or NULL */
 };
 
 /* A request being handled. */
@@ -311,6 +312,13 @@ proto_ctx_create(struct registry *reg, struct job_pool *pool,
 	ctx->rs = reqstate_create(ctx->ask_timeout_ms);
 	res_watch(reg, ctx->done);
 	return (ctx);
+}
+
+/* Adds the embedder's resources and prompts. */
+void
+proto_ctx_set_extra(struct proto_ctx *ctx, const struct proto_extra *x)
+{
+	ctx->extra = x;
 }
 
 /* Frees the context after every call came back. */
@@ -2152,6 +2160,40 @@ one_page(struct proto_session *s, struct proto_req *r)
 	return (false);
 }
 
+#define EXTRA_RESOURCES 0
+#define EXTRA_TEMPLATES 1
+#define EXTRA_PROMPTS 2
+
+/* Appends the embedder's resources, templates or prompts to a (stolen). */
+static json_t *
+with_extra(json_t *a, struct proto_ctx *ctx, int which)
+{
+	const struct proto_extra *x = ctx->extra;
+	json_t *(*fn)(void *) = NULL;
+	json_t *more;
+
+	if (x != NULL)
+		fn = which == EXTRA_RESOURCES ? x->resources :
+		    which == EXTRA_TEMPLATES ? x->templates : x->prompts;
+	if (fn != NULL && (more = fn(x->arg)) != NULL) {
+		json_array_extend(a, more);
+		json_decref(more);
+	}
+	return (a);
+}
+
+/* The embedder's contents of the request's uri, or NULL. */
+static json_t *
+extra_read(struct proto_session *s, struct proto_req *r)
+{
+	const struct proto_extra *x = s->ctx->extra;
+	const char *uri = json_string_value(json_object_get(r->params, "uri"));
+
+	if (x == NULL || x->read == NULL || uri == NULL)
+		return (NULL);
+	return (x->read(x->arg, uri));
+}
+
 /* resources/list: one snapshot resource per instance. */
 static void
 m_resources_list(struct proto_session *s, struct proto_req *r)
@@ -2159,8 +2201,8 @@ m_resources_list(struct proto_session *s, struct proto_req *r)
 	if (!one_page(s, r))
 		return;
 	reply_complete(s, r, json_pack("{s:o}", "resources",
-	    res_list(s->ctx->reg, s->version >= V_2025_06_18)),
-	    TTL_STATIC_MS, "private");
+	    with_extra(res_list(s->ctx->reg, s->version >= V_2025_06_18),
+	    s->ctx, EXTRA_RESOURCES)), TTL_STATIC_MS, "private");
 }
 
 /* resources/templates/list: the snapshot URI template. */
@@ -2170,8 +2212,8 @@ m_templates_list(struct proto_session *s, struct proto_req *r)
 	if (!one_page(s, r))
 		return;
 	reply_complete(s, r, json_pack("{s:o}", "resourceTemplates",
-	    res_templates(s->version >= V_2025_06_18)), TTL_STATIC_MS,
-	    "public");
+	    with_extra(res_templates(s->version >= V_2025_06_18), s->ctx,
+	    EXTRA_TEMPLATES)), TTL_STATIC_MS, "public");
 }
 
 /*
@@ -2207,6 +2249,11 @@ m_resources_read(struct proto_session *s, struct proto_req *r)
 	json_t *result;
 	long i;
 
+	if ((result = extra_read(s, r)) != NULL) {
+		reply_complete(s, r, json_pack("{s:o}", "contents", result), -1,
+		    NULL);
+		return;
+	}
 	if ((i = find_uri(s, r)) < 0)
 		return;
 	res_uri(s->ctx->reg, (size_t)i, uri, sizeof uri);
@@ -2222,8 +2269,14 @@ m_resources_read(struct proto_session *s, struct proto_req *r)
 static void
 m_subscribe(struct proto_session *s, struct proto_req *r)
 {
+	json_t *x;
 	long i;
 
+	if ((x = extra_read(s, r)) != NULL) {
+		json_decref(x);	/* a fixture: accepted, never updated */
+		reply_text(s, r, "{}", 2);
+		return;
+	}
 	if ((i = find_uri(s, r)) < 0)
 		return;
 	s->subs[i] = true;
@@ -2234,8 +2287,14 @@ m_subscribe(struct proto_session *s, struct proto_req *r)
 static void
 m_unsubscribe(struct proto_session *s, struct proto_req *r)
 {
+	json_t *x;
 	long i;
 
+	if ((x = extra_read(s, r)) != NULL) {
+		json_decref(x);
+		reply_text(s, r, "{}", 2);
+		return;
+	}
 	if ((i = find_uri(s, r)) < 0)
 		return;
 	s->subs[i] = false;
@@ -2382,8 +2441,8 @@ m_prompts_list(struct proto_session *s, struct proto_req *r)
 	if (!one_page(s, r))
 		return;
 	reply_complete(s, r, json_pack("{s:o}", "prompts",
-	    prompts_list(s->version >= V_2025_06_18)), TTL_STATIC_MS,
-	    "public");
+	    with_extra(prompts_list(s->version >= V_2025_06_18), s->ctx,
+	    EXTRA_PROMPTS)), TTL_STATIC_MS, "public");
 }
 
 /* prompts/get: one prompt with its arguments filled in. */
@@ -2404,6 +2463,13 @@ m_prompts_get(struct proto_session *s, struct proto_req *r)
 	if (args != NULL && !json_is_object(args) && !json_is_null(args)) {
 		reply_error(s, r, JR_INVALID_PARAMS,
 		    "Invalid params: arguments must be an object");
+		return;
+	}
+	if (s->ctx->extra != NULL &&
+	    s->ctx->extra->get_prompt != NULL &&
+	    (result = s->ctx->extra->get_prompt(s->ctx->extra->arg,
+	    name, args)) != NULL) {
+		reply_complete(s, r, result, -1, NULL);
 		return;
 	}
 	if ((result = prompts_get(s->ctx->reg, name, args, &why)) == NULL) {
@@ -2443,6 +2509,10 @@ m_complete(struct proto_session *s, struct proto_req *r)
 	    (name = json_string_value(json_object_get(ref, "uri"))) != NULL)
 		values = res_complete(s->ctx->reg, name, aname, value,
 		    context);
+	if (values == NULL && s->ctx->extra != NULL &&
+	    s->ctx->extra->complete != NULL)
+		values = s->ctx->extra->complete(s->ctx->extra->arg,
+		    ref, aname, value);
 	if (values == NULL) {
 		reply_error(s, r, JR_INVALID_PARAMS, "Invalid params: ref "
 		    "names no prompt or resource template of this server");

@@ -114,6 +114,26 @@ struct proto_session;
 
 struct approval;
 
+/*
+ * More resources and prompts from whoever embeds the server (the
+ * conformance fixtures, tests/conformance/server.c): listed after
+ * racktop's own, read, subscribed (never updated), got and completed
+ * through the same handlers. Every function may be NULL; new references.
+ */
+struct proto_extra {
+	json_t *(*resources)(void *arg);	/* Resource objects */
+	json_t *(*templates)(void *arg);	/* ResourceTemplate objects */
+	/* The contents array of uri, or NULL when it is not one of these. */
+	json_t *(*read)(void *arg, const char *uri);
+	json_t *(*prompts)(void *arg);		/* Prompt objects */
+	/* A GetPromptResult, or NULL when name is not one of these. */
+	json_t *(*get_prompt)(void *arg, const char *name, const json_t *args);
+	/* Completion values, or NULL when ref names none of these. */
+	json_t *(*complete)(void *arg, const json_t *ref, const char *name,
+	    const char *value);
+	void *arg;
+};
+
 struct proto_config {
 	int tools_page;		/* tools/list page size; default 100 */
 	int max_inflight;	/* calls in flight per session; 0: no limit */
@@ -143,6 +163,8 @@ struct proto_ctx *proto_ctx_create(struct registry *, struct job_pool *,
     const struct proto_config *);
 /* Cancels every call, waits until all came back, frees. */
 void proto_ctx_destroy(struct proto_ctx *);
+/* Adds the embedder's resources and prompts (borrowed; NULL: none). */
+void proto_ctx_set_extra(struct proto_ctx *, const struct proto_extra *);
 /* The completion queue's fd: readable when calls or progress came back. */
 int proto_ctx_fd(struct proto_ctx *);
 /* Handles everything on the completion queue (sends replies). */

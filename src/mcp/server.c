@@ -96,6 +96,7 @@ mcp_limits_default(struct mcp_limits *l)
 	l->out_hard = (size_t)16 * 1024 * 1024;
 	l->page_size = 100;
 	l->approval = NULL;
+	l->extra = NULL;
 }
 
 /* readlink(2) into a string; "" when it cannot be read. */
@@ -621,6 +622,7 @@ mcp_server_start(int listen_fd, const char *path, struct registry *reg,
 	pc.rate_per_s = srv->lim.rate_per_s;
 	pc.approval = srv->lim.approval;
 	srv->ctx = proto_ctx_create(reg, pool, &pc);
+	proto_ctx_set_extra(srv->ctx, srv->lim.extra);
 	srv->clients = xcalloc((size_t)srv->lim.max_clients,
 	    sizeof *srv->clients);
 	srv->pfds = xcalloc((size_t)srv->lim.max_clients + 4,

@@ -15,6 +15,7 @@ struct registry;
 struct rt_caller;
 struct job_pool;
 struct mcp_server;
+struct proto_extra;
 
 /*
  * Limits, per server. Over max_message: a -32600 error (id null), then
@@ -39,6 +40,8 @@ struct mcp_limits {
 	 * the server's thread is its owner side); NULL refuses them.
 	 */
 	struct approval *approval;
+	/* More resources and prompts (protocol.h); NULL: none. */
+	const struct proto_extra *extra;
 };
 
 /* Fills the defaults. */

@@ -39,7 +39,9 @@
 #include "core/log.h"
 #include "core/registry.h"
 #include "core/service.h"
+#include "core/xmalloc.h"
 #include "mcp/http.h"
+#include "mcp/protocol.h"
 #include "mcp/server.h"
 
 /* Waits ms in short ticks; -1 when the call was cancelled first. */
@@ -190,6 +192,169 @@ static const struct rt_service *const fixture_services[] = {
 	NULL,
 };
 
+/*
+ * The suite's resources and prompts, through the protocol's hook for an
+ * embedder's extras (proto_extra): racktop's own handlers list, read,
+ * subscribe, get and complete them.
+ */
+
+/* A 1x1 red PNG, base64. */
+#define RED_PIXEL "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4" \
+	"2mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+
+static json_t *
+fx_resources(void *arg)
+{
+	(void)arg;
+	return (json_pack("[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}, "
+	    "{s:s, s:s, s:s, s:s}]",
+	    "uri", "test://static-text", "name", "static-text", "description",
+	    "A fixed text resource", "mimeType", "text/plain",
+	    "uri", "test://static-binary", "name", "static-binary",
+	    "description", "A fixed PNG image", "mimeType", "image/png",
+	    "uri", "test://watched-resource", "name", "watched-resource",
+	    "description", "A resource to subscribe to", "mimeType",
+	    "text/plain"));
+}
+
+static json_t *
+fx_templates(void *arg)
+{
+	(void)arg;
+	return (json_pack("[{s:s, s:s, s:s, s:s}]", "uriTemplate",
+	    "test://template/{id}/data", "name", "template", "description",
+	    "Data for an id", "mimeType", "application/json"));
+}
+
+static json_t *
+fx_read(void *arg, const char *uri)
+{
+	static const char tpl[] = "test://template/";
+	const char *id, *end;
+	char *text;
+	json_t *v;
+
+	(void)arg;
+	if (strcmp(uri, "test://static-text") == 0)
+		return (json_pack("[{s:s, s:s, s:s}]", "uri", uri, "mimeType",
+		    "text/plain", "text", "This is the content of the static "
+		    "text resource."));
+	if (strcmp(uri, "test://static-binary") == 0)
+		return (json_pack("[{s:s, s:s, s:s}]", "uri", uri, "mimeType",
+		    "image/png", "blob", RED_PIXEL));
+	if (strcmp(uri, "test://watched-resource") == 0)
+		return (json_pack("[{s:s, s:s, s:s}]", "uri", uri, "mimeType",
+		    "text/plain", "text", "Watched resource content"));
+	if (strncmp(uri, tpl, sizeof tpl - 1) == 0) {
+		id = uri + sizeof tpl - 1;
+		end = strchr(id, '/');
+		if (end == NULL || end == id || strcmp(end, "/data") != 0)
+			return (NULL);
+		xasprintf(&text, "{\"id\":\"%.*s\",\"templateTest\":true}",
+		    (int)(end - id), id);
+		v = json_pack("[{s:s, s:s, s:s}]", "uri", uri, "mimeType",
+		    "application/json", "text", text);
+		free(text);
+		return (v);
+	}
+	return (NULL);
+}
+
+static json_t *
+fx_prompts(void *arg)
+{
+	(void)arg;
+	return (json_pack("[{s:s, s:s}, {s:s, s:s, s:[{s:s, s:b}, {s:s, "
+	    "s:b}]}, {s:s, s:s, s:[{s:s, s:b}]}, {s:s, s:s}]",
+	    "name", "test_simple_prompt", "description", "A simple prompt",
+	    "name", "test_prompt_with_arguments", "description",
+	    "A prompt with arguments", "arguments", "name", "arg1", "required",
+	    1, "name", "arg2", "required", 1,
+	    "name", "test_prompt_with_embedded_resource", "description",
+	    "A prompt embedding a resource", "arguments", "name",
+	    "resourceUri", "required", 1,
+	    "name", "test_prompt_with_image", "description",
+	    "A prompt with an image"));
+}
+
+/* A string argument, or def. */
+static const char *
+fx_arg(const json_t *args, const char *name, const char *def)
+{
+	const char *v = json_string_value(json_object_get(args, name));
+
+	return (v != NULL ? v : def);
+}
+
+static json_t *
+fx_get_prompt(void *arg, const char *name, const json_t *args)
+{
+	char *text;
+	json_t *v;
+
+	(void)arg;
+	if (strcmp(name, "test_simple_prompt") == 0)
+		return (json_pack("{s:[{s:s, s:{s:s, s:s}}]}", "messages",
+		    "role", "user", "content", "type", "text", "text",
+		    "This is a simple prompt for testing."));
+	if (strcmp(name, "test_prompt_with_arguments") == 0) {
+		xasprintf(&text, "Prompt with arguments: arg1='%s', arg2='%s'",
+		    fx_arg(args, "arg1", ""), fx_arg(args, "arg2", ""));
+		v = json_pack("{s:[{s:s, s:{s:s, s:s}}]}", "messages", "role",
+		    "user", "content", "type", "text", "text", text);
+		free(text);
+		return (v);
+	}
+	if (strcmp(name, "test_prompt_with_embedded_resource") == 0)
+		return (json_pack("{s:[{s:s, s:{s:s, s:{s:s, s:s, s:s}}}, "
+		    "{s:s, s:{s:s, s:s}}]}", "messages", "role", "user",
+		    "content", "type", "resource", "resource", "uri",
+		    fx_arg(args, "resourceUri", "test://example-resource"),
+		    "mimeType", "text/plain", "text",
+		    "Embedded resource content for testing.",
+		    "role", "user", "content", "type", "text", "text",
+		    "Please process the embedded resource above."));
+	if (strcmp(name, "test_prompt_with_image") == 0)
+		return (json_pack("{s:[{s:s, s:{s:s, s:s, s:s}}, {s:s, s:{s:s, "
+		    "s:s}}]}", "messages", "role", "user", "content", "type",
+		    "image", "data", RED_PIXEL, "mimeType", "image/png",
+		    "role", "user", "content", "type", "text", "text",
+		    "Please analyze the image above."));
+	return (NULL);
+}
+
+static json_t *
+fx_complete(void *arg, const json_t *ref, const char *name,
+    const char *value)
+{
+	static const char *const words[] = { "paris", "park", "party",
+	    "test", "testing", NULL };
+	const char *prompt = json_string_value(json_object_get(ref, "name"));
+	json_t *values;
+	int i;
+
+	(void)arg;
+	if (prompt == NULL || strcmp(prompt, "test_prompt_with_arguments") != 0)
+		return (NULL);
+	values = json_array();
+	if (strcmp(name, "arg1") != 0 && strcmp(name, "arg2") != 0)
+		return (values);
+	for (i = 0; words[i] != NULL; i++)
+		if (strncmp(words[i], value, strlen(value)) == 0)
+			json_array_append_new(values, json_string(words[i]));
+	return (values);
+}
+
+static const struct proto_extra fixture_extra = {
+	.resources = fx_resources,
+	.templates = fx_templates,
+	.read = fx_read,
+	.prompts = fx_prompts,
+	.get_prompt = fx_get_prompt,
+	.complete = fx_complete,
+	.arg = NULL,
+};
+
 static void __attribute__((noreturn))
 usage(void)
 {
@@ -263,6 +428,7 @@ main(int argc, char **argv)
 	ap = approval_create(50000);
 	mcp_limits_default(&limits);
 	limits.approval = ap;
+	limits.extra = &fixture_extra;
 	memset(&hc, 0, sizeof hc);
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
 	hc.listen = listen;
