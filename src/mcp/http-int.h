@@ -35,7 +35,8 @@ struct hmark {
 struct hstream {
 	struct hsess *sess;
 	unsigned num;		/* event ids are "NUM-SEQ" */
-	json_t *id;		/* the request's id (owned); NULL: GET */
+	json_t *id;		/* the request's id (owned), or NULL */
+	bool batch;		/* a 2025-03-26 batch's (replies: an array) */
 	struct jr_buf pre;	/* JSON lines before the answer */
 	int npre;
 	bool sse;		/* answered as an event stream */

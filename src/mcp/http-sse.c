@@ -250,7 +250,7 @@ hs_read(void *cls, uint64_t pos, char *buf, size_t max)
 		c->pos += n;
 		return ((ssize_t)n);
 	}
-	if (st->answered && st->id != NULL)
+	if (st->answered && st != st->sess->get)
 		return (MHD_CONTENT_READER_END_OF_STREAM);
 	/* Nothing yet: hs_put resumes the connection. */
 	c->suspended = true;

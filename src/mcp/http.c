@@ -219,6 +219,12 @@ sess_send(void *arg, const char *data, size_t len)
 	}
 	if (reply && id != NULL && !json_is_null(id))
 		st = hs_find(s, id);
+	if (json_is_array(v)) {
+		/* Batches are answered whole, in the order they came. */
+		for (st = s->streams; st != NULL; st = st->next)
+			if (st->batch && !st->answered)
+				break;
+	}
 	if (st == NULL && rel != NULL)
 		st = hs_find(s, rel);
 	if (st == NULL)
@@ -228,7 +234,7 @@ sess_send(void *arg, const char *data, size_t len)
 	json_decref(v);
 	if (st == NULL || (st == s->get && st->conn == NULL))
 		return;		/* nobody listens: not delivered */
-	hs_put(st, data, len, reply && st->id != NULL, code);
+	hs_put(st, data, len, reply && st != s->get, code);
 	if (st == s->get)
 		hs_trim(st, s->h->lim.out_hard);
 }
@@ -304,6 +310,32 @@ sess_find(struct mcp_http *h, const char *id, const struct rt_caller *cl)
 		return (s);
 	}
 	return (NULL);
+}
+
+/*
+ * At the session limit: ends the session unused the longest among those
+ * with no call in flight and no stream open (clients rarely DELETE).
+ */
+static void
+sess_evict(struct mcp_http *h)
+{
+	struct hsess *s, *old = NULL;
+	struct hstream *st;
+
+	for (s = h->sessions; s != NULL; s = s->next) {
+		if (proto_session_inflight(s->ps) > 0)
+			continue;
+		for (st = s->streams; st != NULL; st = st->next)
+			if (st->conn != NULL)
+				break;
+		if (st == NULL && (old == NULL || s->used < old->used))
+			old = s;
+	}
+	if (old != NULL) {
+		log_info("mcp http: %d sessions; ending the one unused longest",
+		    h->nsessions);
+		sess_free(old);
+	}
 }
 
 /* --- checks --------------------------------------------------------- */
@@ -549,6 +581,7 @@ post_request(struct hconn *c, struct hsess *s, const struct jr_msg *m,
 	const char *ver;
 	int close_ms = c->h->conf.close_stream_ms;
 
+	st->batch = m->kind == JR_BATCH;
 	s->cur = st;
 	if (proto_session_input(s->ps, c->body.data, c->body.len) != 0)
 		log_debug("mcp http: session asked to close");
@@ -632,6 +665,12 @@ on_post(struct hconn *c)
 	}
 	if (modern) {
 		/* Sessionless: this POST is the whole conversation. */
+		if (m.kind == JR_BATCH || m.kind == JR_RESPONSE) {
+			jr_msg_clear(&m);
+			return (respond_error(c, MHD_HTTP_BAD_REQUEST, NULL,
+			    JR_INVALID_REQUEST, "Invalid Request: one request "
+			    "or notification per POST", NULL));
+		}
 		if (m.kind != JR_REQUEST) {
 			jr_msg_clear(&m);
 			return (respond_empty(c, MHD_HTTP_ACCEPTED, NULL));
@@ -643,6 +682,8 @@ on_post(struct hconn *c)
 		return (rv);
 	}
 	if (m.kind == JR_REQUEST && strcmp(m.method, "initialize") == 0) {
+		if (h->nsessions >= h->lim.max_clients)
+			sess_evict(h);
 		if (h->nsessions >= h->lim.max_clients) {
 			rv = respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
 			    m.id, JR_TOO_MANY_CLIENTS, "Too many sessions; try "
@@ -846,7 +887,7 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 			st->conn = NULL;
 		c->st = NULL;
 		/* A POST stream read to its reply is over. */
-		if (st->id != NULL && st->answered &&
+		if (st != st->sess->get && st->answered &&
 		    c->pos == st->dropped + st->log.len)
 			hs_free(st);
 	}

@@ -98,7 +98,7 @@ done
 
 rv=0
 if [ $# -eq 0 ]; then
-	(cd "$run" && "$NODE" "$SUITE" server --url "$url" \
+	(cd "$run" && "$NODE" "$SUITE" server --url "$url" --suite all \
 	    --expected-failures "$here/expected-failures.yml") || rv=1
 else
 	for s in "$@"; do

@@ -156,4 +156,24 @@ stop_racktop
 grep -q 'http-token:agent-a' "$TMPD/audit.log" || fail "the audit log does not name the token: $(cat "$TMPD/audit.log")"
 grep -q "$TOKEN" "$TMPD/audit.log" && fail "the audit log holds the token"
 
+# http_socket: the same endpoint on a Unix socket, by uid, no token; a
+# 2025-03-26 session answers a batch (with a tool call) as one array.
+conf "http_socket = $TMPD/http.sock"
+start_racktop "$TMPD/racktop.conf"
+wait_for grep -q 'mcp over http on unix:' "$TMPD/log" || fail "no HTTP socket: $(cat "$TMPD/log")"
+[ "$(stat -c %a "$TMPD/http.sock")" = 600 ] || fail "the HTTP socket is not 0600"
+U="--unix-socket $TMPD/http.sock"
+URL=http://localhost/mcp
+INIT03='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"sh","version":"1"}}}'
+st=$(post "$TMPD/r" "$INIT03" $U)
+[ "$st" = 200 ] || fail "initialize over the Unix socket: got $st: $(cat "$TMPD/r.body")"
+SID=$(sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: *\([0-9a-f]*\).*/\1/p' "$TMPD/r.head")
+st=$(post "$TMPD/r" '[{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"racktop_status","arguments":{}}},{"jsonrpc":"2.0","id":"b","method":"ping"}]' \
+    $U -H "Mcp-Session-Id: $SID" -H 'MCP-Protocol-Version: 2025-03-26')
+[ "$st" = 200 ] || fail "a batch: got $st"
+sed -n 's/^data: //p' "$TMPD/r.body" | grep '^\[' >"$TMPD/batch" || cp "$TMPD/r.body" "$TMPD/batch"
+jq -e 'length == 2 and (map(.id) | sort) == ["a","b"]' "$TMPD/batch" >/dev/null || fail "batch replies: $(cat "$TMPD/r.body")"
+stop_racktop
+grep -q 'http-token\|Sanitizer' "$TMPD/log" && fail "unexpected: $(cat "$TMPD/log")"
+
 exec sh "$srcdir/tests/conformance/run.sh"
