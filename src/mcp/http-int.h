@@ -96,8 +96,12 @@ struct hstream *hs_find_num(struct hsess *, unsigned num);
 /* Receives one JSON-RPC line (with "\n") for the stream. */
 void hs_put(struct hstream *, const char *line, size_t len, bool reply,
     int code);
-/* Turns the stream into SSE: priming event (ids on), then pre. */
-void hs_open(struct hstream *, bool ids, int retry_ms);
+/*
+ * Turns the stream into SSE: with prime, first an event with an id, a
+ * retry field and no data (SEP-1699, 2025-11-25); then what waited in
+ * pre. Events carry ids in sessions (2026-07-28 streams do not resume).
+ */
+void hs_open(struct hstream *, bool prime, int retry_ms);
 /* Attaches a connection, reading from after event seq (-1: start). */
 int hs_attach(struct hstream *, struct hconn *, int64_t after);
 void hs_detach(struct hconn *);

@@ -176,14 +176,15 @@ hs_put(struct hstream *st, const char *line, size_t len, bool reply,
 	hs_wake(st);
 }
 
-/* Turns the stream into SSE. */
+/* Turns the stream into SSE; prime: first an empty event with an id. */
 void
-hs_open(struct hstream *st, bool ids, int retry_ms)
+hs_open(struct hstream *st, bool prime, int retry_ms)
 {
 	const char *p, *end, *nl;
+	bool ids = with_ids(st);
 
 	st->sse = true;
-	if (ids)
+	if (prime && ids)
 		event(st, true, "", 0, retry_ms);
 	p = st->pre.data;
 	end = p + st->pre.len;

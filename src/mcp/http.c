@@ -570,6 +570,19 @@ modern_status(int code)
 
 /* --- requests ------------------------------------------------------- */
 
+/*
+ * Whether the session's streams start with a priming event: 2025-11-25
+ * (SEP-1699); an older client may not expect an event without data.
+ */
+static bool
+primed(struct hsess *s)
+{
+	const char *v = proto_session_version(s->ps);
+
+	return (s->id[0] != '\0' && v != NULL && strcmp(v, "2025-11-25") >= 0 &&
+	    legacy_version(v));
+}
+
 /* Feeds one request and answers its POST with JSON or SSE. */
 static enum MHD_Result
 post_request(struct hconn *c, struct hsess *s, const struct jr_msg *m,
@@ -578,7 +591,6 @@ post_request(struct hconn *c, struct hsess *s, const struct jr_msg *m,
 	struct hstream *st = hs_new(s, m->id);
 	enum MHD_Result rv;
 	unsigned status;
-	const char *ver;
 	int close_ms = c->h->conf.close_stream_ms;
 
 	st->batch = m->kind == JR_BATCH;
@@ -593,10 +605,7 @@ post_request(struct hconn *c, struct hsess *s, const struct jr_msg *m,
 		hs_free(st);
 		return (rv);
 	}
-	/* Priming and ids where the client can resume (SEP-1699). */
-	ver = proto_session_version(s->ps);
-	hs_open(st, !modern && ver != NULL && strcmp(ver, "2025-11-25") >= 0,
-	    RETRY_MS);
+	hs_open(st, primed(s), RETRY_MS);
 	if (!modern && !st->answered && close_ms > 0)
 		st->close_at = clock_mono_ms() + close_ms;
 	return (respond_sse(c, st, -1));
@@ -770,7 +779,7 @@ on_get(struct hconn *c)
 		    "is already open", NULL));
 	if (s->get == NULL) {
 		s->get = hs_new(s, NULL);
-		hs_open(s->get, true, RETRY_MS);
+		hs_open(s->get, primed(s), RETRY_MS);
 	}
 	return (respond_sse(c, s->get, -1));
 }
