@@ -1,12 +1,13 @@
 /*
- * The MCP HTTP listener (http.h): libmicrohttpd driven from one thread
- * of ours, which also owns the protocol context of its sessions.
+ * The MCP HTTP listener (http.h): libmicrohttpd driven from the thread
+ * that owns the protocol context of its sessions.
  *
  * DESIGN: MHD runs without threads of its own (MHD_USE_EPOLL, no
- * internal polling): this thread polls MHD's epoll fd beside the wakeup
- * eventfd, the completion queue and the approval broker, so every MHD
- * callback, every protocol call and every reply runs here and nothing
- * is shared. A session's output lines arrive through its send callback
+ * internal polling): the host's loop (the MCP server thread in racktop,
+ * or http_main) polls MHD's epoll fds beside its own, so every MHD
+ * callback, every protocol call and every reply runs on that one thread
+ * and nothing is shared; held calls keep the one owner approval.h
+ * requires. A session's output lines arrive through its send callback
  * (sess_send) and go to a stream (http-sse.c) chosen by the request they
  * relate to (proto_session_related): the request's own POST, else the
  * POST being dispatched, else the session's GET stream (resource
@@ -14,8 +15,9 @@
  * A POST whose reply is ready when dispatch returns is answered with
  * JSON; otherwise with SSE. Streams wait by suspending their connection.
  *
- * Callers: main (start/stop). Wakeups: the eventfd written by stop,
- * workers through the completion queue, MHD's sockets.
+ * Callers: main (mcp_http_new/stop, hosted by server.c), the conformance
+ * binary (mcp_http_start/stop). Wakeups: the host's (stop, completions),
+ * MHD's sockets.
  */
 #include "config.h"
 
@@ -75,6 +77,8 @@ struct mcp_http {
 	int nsessions;
 	struct hconn *conns;
 	uid_t uid;
+	int hk_wait;		/* ms to the next stream deadline, -1: none */
+	bool threaded;		/* our own thread and protocol context */
 };
 
 /* Whether v is one of the versions served by the initialize era. */
@@ -983,15 +987,98 @@ mhd_fd(struct MHD_Daemon *d)
 	return (i != NULL ? i->epoll_fd : -1);
 }
 
+/*
+ * The transport's part of a poll loop, on whichever thread owns the
+ * protocol context: the MCP server's thread in racktop (so one thread
+ * owns the approval broker's held calls), or the thread of our own that
+ * mcp_http_start makes when nothing else hosts it.
+ */
+
+/* Binds the transport to the loop's protocol context. */
+void
+mcp_http_begin(struct mcp_http *h, struct proto_ctx *ctx)
+{
+	h->ctx = ctx;
+	proto_ctx_set_extra(ctx, h->lim.extra);
+}
+
+/* The fds to poll for reading (MHD's epoll fds); how many (<= 2). */
+int
+mcp_http_fds(struct mcp_http *h, struct pollfd *pfd)
+{
+	int n = 0;
+
+	if (h->tcp != NULL) {
+		pfd[n].fd = mhd_fd(h->tcp);
+		pfd[n].events = POLLIN;
+		pfd[n++].revents = 0;
+	}
+	if (h->unx != NULL) {
+		pfd[n].fd = mhd_fd(h->unx);
+		pfd[n].events = POLLIN;
+		pfd[n++].revents = 0;
+	}
+	return (n);
+}
+
+/* How long the loop may wait, in ms (-1: as long as it likes). */
+int
+mcp_http_wait(struct mcp_http *h)
+{
+	int t = h->hk_wait;
+
+	t = min_timeout(t, mhd_timeout(h->tcp));
+	t = min_timeout(t, mhd_timeout(h->unx));
+	return (min_timeout(t, 60000));
+}
+
+/* Runs MHD and the deadlines; call on every pass of the loop. */
+void
+mcp_http_work(struct mcp_http *h)
+{
+	/* Before MHD runs: the connections it resumes go now. */
+	housekeeping(h);
+	if (h->tcp != NULL)
+		MHD_run(h->tcp);
+	if (h->unx != NULL)
+		MHD_run(h->unx);
+	/* A POST just answered with SSE may have a deadline now. */
+	h->hk_wait = housekeeping(h);
+}
+
+/*
+ * The loop is ending: subscriptions end gracefully, every session goes
+ * (its calls cancelled) and every stream's connection is ended, while
+ * the protocol context is still there.
+ */
+void
+mcp_http_end(struct mcp_http *h)
+{
+	struct hsess *s;
+	struct hconn *c;
+
+	for (s = h->sessions; s != NULL; s = s->next)
+		proto_session_shutdown(s->ps);
+	for (c = h->conns; c != NULL; c = c->next) {
+		if (c->st != NULL)
+			hs_detach(c);
+		if (c->own != NULL) {
+			sess_free(c->own);
+			c->own = NULL;
+		}
+	}
+	while (h->sessions != NULL)
+		sess_free(h->sessions);
+}
+
+/* Our own thread, when nothing else hosts the transport. */
 static void *
 http_main(void *arg)
 {
 	struct mcp_http *h = arg;
 	struct pollfd pfd[5];
-	int n, timeout, hk_wait = -1;
+	int n, timeout;
 	uint64_t v;
-	struct hsess *s;
-	struct hconn *c;
 
 	log_set_thread("mcp-http");
 	for (;;) {
@@ -1002,19 +1089,9 @@ http_main(void *arg)
 		pfd[n++].events = POLLIN;
 		pfd[n].fd = proto_ctx_approval_fd(h->ctx);
 		pfd[n++].events = POLLIN;
-		if (h->tcp != NULL) {
-			pfd[n].fd = mhd_fd(h->tcp);
-			pfd[n++].events = POLLIN;
-		}
-		if (h->unx != NULL) {
-			pfd[n].fd = mhd_fd(h->unx);
-			pfd[n++].events = POLLIN;
-		}
-		timeout = proto_ctx_approval_ms(h->ctx);
-		timeout = min_timeout(timeout, mhd_timeout(h->tcp));
-		timeout = min_timeout(timeout, mhd_timeout(h->unx));
-		timeout = min_timeout(timeout, hk_wait);
-		timeout = min_timeout(timeout, 60000);
+		n += mcp_http_fds(h, pfd + n);
+		timeout = min_timeout(proto_ctx_approval_ms(h->ctx),
+		    mcp_http_wait(h));
 		if (poll(pfd, (nfds_t)n, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -1031,22 +1108,9 @@ http_main(void *arg)
 			proto_ctx_complete(h->ctx);
 		if (pfd[2].revents != 0 || proto_ctx_approval_ms(h->ctx) == 0)
 			proto_ctx_approvals(h->ctx);
-		/* Before MHD runs: the connections it resumes go now. */
-		hk_wait = housekeeping(h);
-		if (h->tcp != NULL)
-			MHD_run(h->tcp);
-		if (h->unx != NULL)
-			MHD_run(h->unx);
-		/* A POST just answered with SSE may have a deadline now. */
-		hk_wait = housekeeping(h);
+		mcp_http_work(h);
 	}
-	/* Subscriptions end gracefully; then every stream ends. */
-	for (s = h->sessions; s != NULL; s = s->next)
-		proto_session_shutdown(s->ps);
-	for (c = h->conns; c != NULL; c = c->next) {
-		if (c->st != NULL)
-			hs_detach(c);
-	}
+	mcp_http_end(h);
 	return (NULL);
 }
 
@@ -1223,19 +1287,19 @@ free_http(struct mcp_http *h)
 	free(h);
 }
 
+/* Opens the listeners; nothing runs until a loop hosts it. */
 struct mcp_http *
-mcp_http_start(const struct mcp_http_conf *conf, struct registry *reg,
-    struct job_pool *pool, const struct mcp_limits *limits, char **cause)
+mcp_http_new(const struct mcp_http_conf *conf, const struct mcp_limits *limits,
+    char **cause)
 {
 	struct mcp_http *h = xcalloc(1, sizeof *h);
-	struct proto_config pc;
-	sigset_t all, old;
-	int tfd = -1, ufd = -1, rv;
+	int tfd = -1, ufd = -1;
 
 	h->conf = *conf;
 	h->conf.listen = h->conf.socket = h->conf.token_file = NULL;
 	h->uid = getuid();
 	h->wake_fd = -1;
+	h->hk_wait = -1;
 	if (limits != NULL)
 		h->lim = *limits;
 	else
@@ -1280,19 +1344,43 @@ mcp_http_start(const struct mcp_http_conf *conf, struct registry *reg,
 	if ((tfd != -1 && (h->tcp = daemon_on(h, tfd)) == NULL) ||
 	    (ufd != -1 && (h->unx = daemon_on(h, ufd)) == NULL)) {
 		xasprintf(cause, "http: libmicrohttpd did not start");
-		goto fail;
+		if (h->tcp != NULL)
+			MHD_stop_daemon(h->tcp);
+		else if (tfd != -1)
+			close(tfd);
+		if (ufd != -1)
+			close(ufd);
+		if (h->sock_path != NULL)
+			unlink(h->sock_path);
+		free_http(h);
+		return (NULL);
 	}
+	return (h);
+}
+
+/* Listeners, a protocol context and a thread of our own. */
+struct mcp_http *
+mcp_http_start(const struct mcp_http_conf *conf, struct registry *reg,
+    struct job_pool *pool, const struct mcp_limits *limits, char **cause)
+{
+	struct mcp_http *h;
+	struct proto_config pc;
+	sigset_t all, old;
+	int rv;
+
+	if ((h = mcp_http_new(conf, limits, cause)) == NULL)
+		return (NULL);
 	if ((h->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
 		xasprintf(cause, "eventfd: %s", strerror(errno));
-		goto fail;
+		mcp_http_stop(h);
+		return (NULL);
 	}
 	memset(&pc, 0, sizeof pc);
 	pc.tools_page = h->lim.page_size;
 	pc.max_inflight = h->lim.max_inflight;
 	pc.rate_per_s = h->lim.rate_per_s;
 	pc.approval = h->lim.approval;
-	h->ctx = proto_ctx_create(reg, pool, &pc);
-	proto_ctx_set_extra(h->ctx, h->lim.extra);
+	mcp_http_begin(h, proto_ctx_create(reg, pool, &pc));
 	atomic_init(&h->stop, false);
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -1300,23 +1388,11 @@ mcp_http_start(const struct mcp_http_conf *conf, struct registry *reg,
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rv != 0) {
 		xasprintf(cause, "pthread_create: %s", strerror(rv));
-		proto_ctx_destroy(h->ctx);
-		goto fail;
+		mcp_http_stop(h);
+		return (NULL);
 	}
+	h->threaded = true;
 	return (h);
-fail:
-	if (h->tcp != NULL)
-		MHD_stop_daemon(h->tcp);
-	else if (tfd != -1)
-		close(tfd);
-	if (h->unx != NULL)
-		MHD_stop_daemon(h->unx);
-	else if (ufd != -1)
-		close(ufd);
-	if (h->sock_path != NULL)
-		unlink(h->sock_path);
-	free_http(h);
-	return (NULL);
 }
 
 int
@@ -1325,6 +1401,11 @@ mcp_http_port(const struct mcp_http *h)
 	return (h != NULL ? h->port : 0);
 }
 
+/*
+ * Stops our thread (when we have one), closes the listeners and every
+ * connection. A hosted transport is stopped after its loop ended
+ * (mcp_http_end ran there).
+ */
 void
 mcp_http_stop(struct mcp_http *h)
 {
@@ -1332,18 +1413,22 @@ mcp_http_stop(struct mcp_http *h)
 
 	if (h == NULL)
 		return;
-	atomic_store(&h->stop, true);
-	if (write(h->wake_fd, &one, sizeof one) == -1)
-		fatal("mcp http: eventfd write");
-	pthread_join(h->thread, NULL);
+	if (h->threaded) {
+		atomic_store(&h->stop, true);
+		if (write(h->wake_fd, &one, sizeof one) == -1)
+			fatal("mcp http: eventfd write");
+		pthread_join(h->thread, NULL);
+	}
 	/* MHD closes every connection (on_completed frees them). */
 	if (h->tcp != NULL)
 		MHD_stop_daemon(h->tcp);
 	if (h->unx != NULL)
 		MHD_stop_daemon(h->unx);
-	while (h->sessions != NULL)
-		sess_free(h->sessions);
-	proto_ctx_destroy(h->ctx);
+	if (h->wake_fd != -1 && h->ctx != NULL) {
+		/* Ours: mcp_http_end ran on our thread, or it never started. */
+		mcp_http_end(h);
+		proto_ctx_destroy(h->ctx);
+	}
 	if (h->sock_path != NULL && unlink(h->sock_path) == -1 &&
 	    errno != ENOENT)
 		log_warn("mcp http: unlink %s: %s", h->sock_path,

@@ -1,6 +1,6 @@
 /*
  * MCP over Streamable HTTP: an optional listener beside the Unix socket,
- * feeding the same protocol code (protocol.h) from its own thread.
+ * feeding the same protocol code (protocol.h) on the MCP thread.
  *
  * Served (see docs/architecture.md, "MCP over HTTP"):
  * - 2025-11-25 Streamable HTTP (2025-03-26 and 2025-06-18 clients too):
@@ -30,6 +30,8 @@
 
 struct job_pool;
 struct mcp_limits;
+struct pollfd;
+struct proto_ctx;
 struct registry;
 struct mcp_http;
 
@@ -48,7 +50,23 @@ struct mcp_http_conf {
 };
 
 /*
- * Starts the listener thread. reg and pool are borrowed and must outlive
+ * Opens the listeners (errors as below); the transport then runs inside
+ * a host's poll loop, on the thread that owns the protocol context
+ * (racktop: the MCP server's, mcp_limits.http): begin with that context,
+ * poll the fds of mcp_http_fds for reading with at most mcp_http_wait
+ * ms, call mcp_http_work on every pass, mcp_http_end when the loop ends;
+ * then mcp_http_stop from any thread.
+ */
+struct mcp_http *mcp_http_new(const struct mcp_http_conf *,
+    const struct mcp_limits *, char **cause);
+void mcp_http_begin(struct mcp_http *, struct proto_ctx *);
+int mcp_http_fds(struct mcp_http *, struct pollfd *);	/* at most 2 */
+int mcp_http_wait(struct mcp_http *);
+void mcp_http_work(struct mcp_http *);
+void mcp_http_end(struct mcp_http *);
+/*
+ * Or with a thread and protocol context of its own: starts the listener
+ * thread. reg and pool are borrowed and must outlive
  * it; limits are copied. NULL and *cause on error (bad address, a remote
  * address without allow_remote, a token file that is missing, empty or
  * readable by others, a port in use).

@@ -23,9 +23,12 @@ start_racktop() {
 	RT_PID=$!
 	wait_for grep -q 'listening on' "$TMPD/log" || fail "racktop did not start: $(cat "$TMPD/log")"
 }
+# Stops it; a clean exit is 0.
 stop_racktop() {
 	kill "$RT_PID" 2>/dev/null
-	wait "$RT_PID" 2>/dev/null
+	wait "$RT_PID"
+	st=$?
+	[ $st = 0 ] || fail "racktop exited $st at SIGTERM: $(tail -5 "$TMPD/log")"
 }
 
 conf() {
@@ -33,21 +36,29 @@ conf() {
 	chmod 600 "$TMPD/racktop.conf"
 }
 
+# refused MESSAGE: racktop with racktop.conf stops at start (exit 2),
+# saying MESSAGE on stderr.
+refused() {
+	XDG_RUNTIME_DIR="$TMPD" HOME="$TMPD" "$RACKTOP" --headless \
+	    --socket "$TMPD/mcp.sock" --config "$TMPD/racktop.conf" 2>"$TMPD/err"
+	st=$?
+	[ $st = 2 ] || fail "racktop exited $st, not 2 (want: $1)"
+	grep -q "$1" "$TMPD/err" || fail "no \"$1\" in: $(cat "$TMPD/err")"
+}
+
 # A token file readable by others is refused, with a clear error.
 chmod 644 "$TMPD/tokens"
 conf "http_listen = 127.0.0.1:0
 http_token_file = $TMPD/tokens"
-start_racktop "$TMPD/racktop.conf"
-wait_for grep -q 'http_token_file.*0600' "$TMPD/log" || fail "a 0644 token file was accepted: $(cat "$TMPD/log")"
-stop_racktop
+refused 'http_token_file.*mode 0600'
 chmod 600 "$TMPD/tokens"
+conf "http_listen = 127.0.0.1:0"
+refused 'http_listen needs http_token_file'
 
 # A non-loopback address needs http_allow_remote.
 conf "http_listen = 0.0.0.0:0
 http_token_file = $TMPD/tokens"
-start_racktop "$TMPD/racktop.conf"
-wait_for grep -q 'not a loopback address' "$TMPD/log" || fail "0.0.0.0 was accepted without http_allow_remote"
-stop_racktop
+refused 'not a loopback address'
 conf "http_listen = 0.0.0.0:0
 http_token_file = $TMPD/tokens
 http_allow_remote = yes"

@@ -80,7 +80,10 @@ before(async () => {
 
 after(async () => {
   for (const c of [rt, fixtures, sim]) c?.kill('SIGTERM');
-  if (rt) await new Promise((r) => (rt.exitCode !== null ? r() : rt.once('exit', r)));
+  if (rt) {
+    await new Promise((r) => (rt.exitCode !== null ? r() : rt.once('exit', r)));
+    assert.equal(rt.exitCode, 0, `racktop exited ${rt.exitCode} (${rt.signalCode}): ${rtErr}`);
+  }
   fs.rmSync(dir, { recursive: true, force: true });
   assert.doesNotMatch(rtErr, /Sanitizer|runtime error:/);
   assert.ok(!rtErr.includes(TOKEN), 'racktop logged the token');
