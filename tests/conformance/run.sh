@@ -107,6 +107,15 @@ else
 fi
 if ! kill -0 "$pid" 2>/dev/null; then
 	echo "conformance: racktop-conformance died during the run" >&2
+	rv=1
+fi
+# A clean stop: exit 0 at SIGTERM, and no sanitizer report.
+kill "$pid" 2>/dev/null
+wait "$pid"
+st=$?
+pid=
+if [ $st != 0 ] || grep -q 'Sanitizer\|runtime error:' "$run/stderr"; then
+	echo "conformance: racktop-conformance exited $st:" >&2
 	cat "$run/stderr" >&2
 	rv=1
 fi
