@@ -49,6 +49,7 @@ struct hstream {
 	uint64_t seq;
 	struct hconn *conn;	/* the connection reading it, or NULL */
 	int64_t close_at;	/* mono ms to end a POST stream; 0: never */
+	int64_t keepalive_at;	/* GET: mono ms of the next comment */
 	struct hstream *next;
 };
 
@@ -105,6 +106,8 @@ void hs_open(struct hstream *, bool prime, int retry_ms);
 /* Attaches a connection, reading from after event seq (-1: start). */
 int hs_attach(struct hstream *, struct hconn *, int64_t after);
 void hs_detach(struct hconn *);
+/* Appends an SSE comment (a keep-alive; clients ignore it). */
+void hs_comment(struct hstream *);
 /* Wakes the reading connection, if it waits. */
 void hs_wake(struct hstream *);
 /* Whether every byte of a finished stream was read. */

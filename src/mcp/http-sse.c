@@ -116,6 +116,14 @@ hs_wake(struct hstream *st)
 	}
 }
 
+/* A comment line: part of the event before it, ignored by clients. */
+void
+hs_comment(struct hstream *st)
+{
+	jr_buf_append(&st->log, ":\n\n", 3);
+	hs_wake(st);
+}
+
 /* Appends one event; data is a JSON line with its "\n", or empty. */
 static void
 event(struct hstream *st, bool ids, const char *data, size_t len,

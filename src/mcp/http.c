@@ -53,6 +53,7 @@
 #define HTTP_PATH "/mcp"
 #define SESSION_IDLE_MS (60 * 60 * 1000)	/* a session nobody uses */
 #define RETRY_MS 1000		/* the SSE retry field: reconnect after */
+#define KEEPALIVE_MS 30000	/* a comment on a quiet GET stream */
 #define JR_HEADER_MISMATCH -32020	/* 2026-07-28 HeaderMismatch */
 
 struct token {
@@ -939,6 +940,21 @@ housekeeping(struct mcp_http *h)
 				sess_free(s);
 				continue;
 			}
+		}
+		/*
+		 * A quiet GET stream gets a comment now and then: a suspended
+		 * connection notices a vanished client only when it writes.
+		 */
+		if ((st = s->get) != NULL && st->conn != NULL) {
+			left = st->keepalive_at - now;
+			if (st->keepalive_at == 0 || left <= 0) {
+				if (st->keepalive_at != 0)
+					hs_comment(st);
+				st->keepalive_at = now + KEEPALIVE_MS;
+				left = KEEPALIVE_MS;
+			}
+			if (wait < 0 || left < wait)
+				wait = left;
 		}
 		for (st = s->streams; st != NULL; st = st->next) {
 			if (st->close_at == 0 || st->conn == NULL ||
