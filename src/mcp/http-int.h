@@ -88,6 +88,19 @@ struct hsess {
 	struct hsess *prev, *next;
 };
 
+/* http-auth.c */
+struct http_token {
+	char *name;
+	char *secret;
+};
+bool http_origin_ok(const char *host, const char *origin, bool allow_remote);
+const char *http_token_match(const struct http_token *, size_t,
+    const char *authorization);
+int http_tokens_load(const char *path, struct http_token **, size_t *,
+    char **cause);
+void http_tokens_free(struct http_token *, size_t);
+char *http_header_value(const char *);
+
 /* http-sse.c */
 struct hstream *hs_new(struct hsess *, const json_t *id);
 /* Frees the stream and unlinks it from its session; detaches readers. */

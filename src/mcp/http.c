@@ -56,11 +56,6 @@
 #define KEEPALIVE_MS 30000	/* a comment on a quiet GET stream */
 #define JR_HEADER_MISMATCH -32020	/* 2026-07-28 HeaderMismatch */
 
-struct token {
-	char *name;
-	char *secret;
-};
-
 struct mcp_http {
 	pthread_t thread;
 	int wake_fd;
@@ -72,7 +67,7 @@ struct mcp_http {
 	int port;
 	char *listen_host;	/* the TCP address as written, for Host */
 	char *sock_path;
-	struct token *tokens;
+	struct http_token *tokens;
 	size_t ntokens;
 	struct hsess *sessions;
 	int nsessions;
@@ -351,62 +346,6 @@ header(struct hconn *c, const char *name)
 	return (MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, name));
 }
 
-/* Whether host (an authority, maybe with a port) is loopback. */
-static bool
-loopback_authority(const char *a, size_t n)
-{
-	static const char *const names[] = { "localhost", "127.0.0.1",
-	    "[::1]", NULL };
-	size_t i, l;
-
-	for (i = 0; names[i] != NULL; i++) {
-		l = strlen(names[i]);
-		if (n >= l && strncasecmp(a, names[i], l) == 0 &&
-		    (n == l || a[l] == ':'))
-			return (true);
-	}
-	return (false);
-}
-
-/*
- * DNS rebinding: the Host must be loopback (or, with allow_remote, the
- * address racktop listens on), and an Origin must name the same place.
- */
-static bool
-origin_ok(struct hconn *c)
-{
-	const char *host = header(c, "Host"), *origin = header(c, "Origin");
-	const char *a;
-	size_t n;
-
-	if (host != NULL && !loopback_authority(host, strlen(host)) &&
-	    !c->h->conf.allow_remote)
-		return (false);
-	if (origin == NULL)
-		return (true);
-	if ((a = strstr(origin, "://")) == NULL)
-		return (false);	/* "null" and the like */
-	a += 3;
-	n = strcspn(a, "/");
-	if (loopback_authority(a, n))
-		return (true);
-	/* Same origin as a remote listener's Host. */
-	return (c->h->conf.allow_remote && host != NULL &&
-	    strlen(host) == n && strncasecmp(a, host, n) == 0);
-}
-
-/* Compares without leaking where the first difference is. */
-static bool
-same_secret(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i;
-	unsigned char d = la != lb;
-
-	for (i = 0; i < la; i++)
-		d |= (unsigned char)(a[i] ^ b[i % (lb + 1)]);
-	return (d == 0);
-}
-
 /*
  * Who the request is: a token's name on TCP, the peer's credentials on
  * the Unix socket. false: refused (401, or 403 for a uid not admitted).
@@ -415,10 +354,9 @@ static bool
 identify(struct hconn *c, struct rt_caller *cl, unsigned *status)
 {
 	const union MHD_ConnectionInfo *ci;
-	const char *auth, *tok;
+	const char *name;
 	struct ucred cred;
 	socklen_t len = sizeof cred;
-	size_t i;
 
 	memset(cl, 0, sizeof *cl);
 	if (c->d == c->h->unx) {
@@ -444,22 +382,14 @@ identify(struct hconn *c, struct rt_caller *cl, unsigned *status)
 		snprintf(cl->exe, sizeof cl->exe, "http");
 		return (true);
 	}
-	auth = header(c, "Authorization");
-	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
-		*status = MHD_HTTP_UNAUTHORIZED;
-		return (false);
+	if ((name = http_token_match(c->h->tokens, c->h->ntokens,
+	    header(c, "Authorization"))) != NULL) {
+		snprintf(cl->exe, sizeof cl->exe, "http-token:%s", name);
+		return (true);
 	}
-	tok = auth + 7;
-	while (*tok == ' ')
-		tok++;
-	for (i = 0; i < c->h->ntokens; i++) {
-		if (same_secret(tok, c->h->tokens[i].secret)) {
-			snprintf(cl->exe, sizeof cl->exe, "http-token:%s",
-			    c->h->tokens[i].name);
-			return (true);
-		}
-	}
-	log_warn("mcp http: refused a request with a wrong bearer token");
+	if (header(c, "Authorization") != NULL)
+		log_warn("mcp http: refused a request with a wrong bearer "
+		    "token");
 	*status = MHD_HTTP_UNAUTHORIZED;
 	return (false);
 }
@@ -470,51 +400,6 @@ accepts(const char *accept, const char *type)
 {
 	return (accept != NULL && (strstr(accept, type) != NULL ||
 	    strstr(accept, "*/*") != NULL));
-}
-
-/* Decodes base64 (RFC 4648, padding optional); NULL when invalid. */
-static char *
-base64_decode(const char *in, size_t n)
-{
-	static const char al[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *out = xmalloc(n * 3 / 4 + 4), *p;
-	unsigned acc = 0;
-	int bits = 0;
-	size_t i, o = 0;
-
-	for (i = 0; i < n; i++) {
-		if (in[i] == '=')
-			break;
-		if ((p = strchr(al, in[i])) == NULL || in[i] == '\0') {
-			free(out);
-			return (NULL);
-		}
-		acc = (acc << 6) | (unsigned)(p - al);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	out[o] = '\0';
-	if (memchr(out, '\0', o) != NULL) {
-		free(out);
-		return (NULL);
-	}
-	return (out);
-}
-
-/* A header value, decoded when it is "=?base64?...?=". Caller frees. */
-static char *
-header_value(const char *v)
-{
-	size_t n = strlen(v);
-
-	if (n >= 11 && strncmp(v, "=?base64?", 9) == 0 &&
-	    strcmp(v + n - 2, "?=") == 0)
-		return (base64_decode(v + 9, n - 11));
-	return (xstrdup(v));
 }
 
 /*
@@ -549,7 +434,7 @@ header_mismatch(struct hconn *c, const struct jr_msg *m, const char *hv,
 	bn = json_string_value(v);
 	if ((nh = header(c, "Mcp-Name")) == NULL)
 		return ("the Mcp-Name header is missing");
-	if ((dec = header_value(nh)) == NULL)
+	if ((dec = http_header_value(nh)) == NULL)
 		return ("the Mcp-Name header is not valid base64");
 	same = bn != NULL && strcmp(dec, bn) == 0;
 	free(dec);
@@ -839,7 +724,8 @@ on_request(void *cls, struct MHD_Connection *mc, const char *url,
 		h->conns = c;
 		*con_cls = c;
 		/* Refuse early: nothing is read from a refused client. */
-		if (!origin_ok(c)) {
+		if (!http_origin_ok(header(c, "Host"), header(c, "Origin"),
+		    h->conf.allow_remote)) {
 			log_warn("mcp http: refused a request from Origin "
 			    "\"%s\" (Host \"%s\"): DNS rebinding protection",
 			    header(c, "Origin") != NULL ? header(c, "Origin") :
@@ -1132,67 +1018,6 @@ http_main(void *arg)
 
 /* --- start and stop ------------------------------------------------- */
 
-/* Reads "NAME TOKEN" (or "TOKEN") lines from a 0600 file we own. */
-static int
-load_tokens(struct mcp_http *h, const char *path, char **cause)
-{
-	char line[1024], *p, *sp, *secret;
-	const char *name;
-	struct stat sb;
-	FILE *f;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		xasprintf(cause, "http_token_file %s: %s", path,
-		    strerror(errno));
-		return (-1);
-	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    sb.st_uid != getuid() || (sb.st_mode & 077) != 0) {
-		xasprintf(cause, "http_token_file %s: must be a regular file "
-		    "owned by uid %u with mode 0600 (chmod 600 %s)", path,
-		    (unsigned)getuid(), path);
-		close(fd);
-		return (-1);
-	}
-	if ((f = fdopen(fd, "r")) == NULL)
-		fatal("fdopen");
-	while (fgets(line, sizeof line, f) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		for (p = line; *p == ' ' || *p == '\t'; p++)
-			;
-		if (*p == '\0' || *p == '#')
-			continue;
-		if ((sp = strpbrk(p, " \t")) != NULL) {
-			*sp++ = '\0';
-			while (*sp == ' ' || *sp == '\t')
-				sp++;
-			name = p;
-			secret = sp;
-		} else {
-			name = "http";
-			secret = p;
-		}
-		if (strlen(secret) < 16 || strpbrk(secret, " \t") != NULL) {
-			xasprintf(cause, "http_token_file %s: the token of "
-			    "\"%s\" is shorter than 16 characters or holds "
-			    "spaces", path, name);
-			fclose(f);
-			return (-1);
-		}
-		h->tokens = xreallocarray(h->tokens, h->ntokens + 1,
-		    sizeof *h->tokens);
-		h->tokens[h->ntokens].name = xstrdup(name);
-		h->tokens[h->ntokens++].secret = xstrdup(secret);
-	}
-	fclose(f);
-	if (h->ntokens == 0) {
-		xasprintf(cause, "http_token_file %s: no token in it", path);
-		return (-1);
-	}
-	return (0);
-}
-
 /* Parses HOST:PORT ([V6]:PORT) into a listening socket. */
 static int
 tcp_listen(struct mcp_http *h, const char *s, char **cause)
@@ -1288,15 +1113,7 @@ daemon_on(struct mcp_http *h, int fd)
 static void
 free_http(struct mcp_http *h)
 {
-	size_t i;
-
-	for (i = 0; i < h->ntokens; i++) {
-		explicit_bzero(h->tokens[i].secret,
-		    strlen(h->tokens[i].secret));
-		free(h->tokens[i].secret);
-		free(h->tokens[i].name);
-	}
-	free(h->tokens);
+	http_tokens_free(h->tokens, h->ntokens);
 	free(h->sock_path);
 	if (h->wake_fd != -1)
 		close(h->wake_fd);
@@ -1338,7 +1155,8 @@ mcp_http_new(const struct mcp_http_conf *conf, const struct mcp_limits *limits,
 			free_http(h);
 			return (NULL);
 		}
-		if (load_tokens(h, conf->token_file, cause) != 0) {
+		if (http_tokens_load(conf->token_file, &h->tokens,
+		    &h->ntokens, cause) != 0) {
 			free_http(h);
 			return (NULL);
 		}
