@@ -38,6 +38,7 @@
 #include "demo.h"
 #include "mcp/bridge.h"
 #include "mcp/client.h"
+#include "mcp/http.h"
 #include "mcp/server.h"
 #include "mcp/sockpath.h"
 #include "cli-docs.h"
@@ -524,6 +525,8 @@ cmd_run(const struct options *o)
 	struct job_pool *pool;
 	struct approval *ap;
 	struct metrics_http *metrics = NULL;
+	struct mcp_http *http = NULL;
+	struct mcp_http_conf hc;
 	sigset_t set, old;
 	char *path, *cause = NULL;
 	int fd, sig, workers, mport = 0, rv = 0;
@@ -582,6 +585,27 @@ cmd_run(const struct options *o)
 	 * client's elicitation, or refused (approval_timeout still applies).
 	 */
 	limits.approval = ap;
+	/*
+	 * MCP over HTTP runs on the MCP thread, with the socket's protocol
+	 * context: one owner for held calls. A bad setting is an error.
+	 */
+	if (conf->http_listen != NULL || conf->http_socket != NULL) {
+		memset(&hc, 0, sizeof hc);
+		hc.listen = conf->http_listen;
+		hc.socket = conf->http_socket;
+		hc.token_file = conf->http_token_file;
+		hc.allow_remote = conf->http_allow_remote;
+		if ((http = mcp_http_new(&hc, &limits, &cause)) == NULL) {
+			fprintf(stderr, "racktop: %s\n", cause);
+			log_error("%s", cause);
+			free(cause);
+			close(fd);
+			unlink(path);
+			rv = 2;
+			goto out_pool;
+		}
+		limits.http = http;
+	}
 	if ((srv = mcp_server_start(fd, path, reg, pool, &limits,
 	    &cause)) == NULL) {
 		fprintf(stderr, "racktop: %s\n", cause);
@@ -593,6 +617,11 @@ cmd_run(const struct options *o)
 	}
 	registry_start_pollers(reg);
 	log_info("racktop %s listening on %s", PACKAGE_VERSION, path);
+	if (conf->http_listen != NULL)
+		log_info("mcp over http on http://%s/mcp (port %d)",
+		    conf->http_listen, mcp_http_port(http));
+	if (conf->http_socket != NULL)
+		log_info("mcp over http on unix:%s (/mcp)", conf->http_socket);
 	if (conf->metrics_listen != NULL) {
 		metrics = metrics_http_start(conf->metrics_listen, reg,
 		    &mport, &cause);
@@ -630,8 +659,11 @@ cmd_run(const struct options *o)
 
 	metrics_http_stop(metrics);
 	mcp_server_stop(srv);
+	mcp_http_stop(http);
+	http = NULL;
 	registry_stop_pollers(reg);
 out_pool:
+	mcp_http_stop(http);
 	approval_destroy(ap);
 	job_pool_destroy(pool);
 	free(path);

@@ -70,7 +70,8 @@ static const char *conf_global_keys[] = {
 	"socket", "log", "log_level", "audit_log", "theme", "read_only",
 	"approval_timeout", "workers", "roles", "tool_policy", "socket_group",
 	"max_message", "max_clients", "max_inflight", "rate_limit",
-	"metrics_listen", "keys", "mouse", NULL
+	"metrics_listen", "keys", "mouse", "http_listen", "http_socket",
+	"http_token_file", "http_allow_remote", NULL
 };
 
 static const char *conf_service_keys[] = {
@@ -1003,6 +1004,16 @@ conf_set_globals(struct rt_config *c, struct conf_sect *g, char **cause)
 			field = &c->socket_group;
 		else if (strcmp(e->key, "metrics_listen") == 0)
 			field = &c->metrics_listen;
+		else if (strcmp(e->key, "http_listen") == 0)
+			field = &c->http_listen;
+		else if (strcmp(e->key, "http_socket") == 0)
+			field = &c->http_socket;
+		else if (strcmp(e->key, "http_token_file") == 0)
+			field = &c->http_token_file;
+		else if (strcmp(e->key, "http_allow_remote") == 0) {
+			if (conf_parse_bool(e->value, &c->http_allow_remote) != 0)
+				goto bad_bool;
+		}
 		else if (strcmp(e->key, "keys") == 0)
 			field = &c->keys;
 		else if (strcmp(e->key, "mouse") == 0) {
@@ -1258,6 +1269,9 @@ conf_free(struct rt_config *c)
 	free(c->tool_policy);
 	free(c->socket_group);
 	free(c->metrics_listen);
+	free(c->http_listen);
+	free(c->http_socket);
+	free(c->http_token_file);
 	free(c);
 }
 

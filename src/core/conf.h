@@ -45,6 +45,11 @@ struct rt_config {
 	long max_inflight;	/* calls in flight per client */
 	long rate_limit;	/* calls per second per client; 0: none */
 	char *metrics_listen;	/* HOST:PORT of /metrics on loopback, or NULL */
+	/* MCP over HTTP (mcp/http.h); NULL when off. */
+	char *http_listen;	/* HOST:PORT */
+	char *http_socket;	/* a Unix socket path */
+	char *http_token_file;	/* 0600 "NAME TOKEN" lines */
+	bool http_allow_remote;	/* http_listen may be a non-loopback address */
 	/* Caller roles and tool overrides, parsed by policy_create. */
 	char *roles;
 	char *tool_policy;

@@ -157,6 +157,7 @@ struct proto_ctx {
 	int64_t ask_timeout_ms;		/* for answers and requestState */
 	struct reqstate *rs;		/* 2026-07-28 requestState */
 	uint64_t next_ask;		/* ids of our elicitation requests */
+	const struct proto_extra *extra;	/* the embedder's, or NULL */
 };
 
 /* A request being handled. */
@@ -193,6 +194,11 @@ struct proto_session {
 	int nreply;		/* of those, replies still owed */
 	double tokens;
 	int64_t refill_ms;
+	/*
+	 * The request the output being sent belongs to (borrowed), or NULL:
+	 * HTTP puts it on that request's response stream.
+	 */
+	const json_t *related;
 	struct proto_session *prev, *next;
 };
 
@@ -306,6 +312,13 @@ proto_ctx_create(struct registry *reg, struct job_pool *pool,
 	ctx->rs = reqstate_create(ctx->ask_timeout_ms);
 	res_watch(reg, ctx->done);
 	return (ctx);
+}
+
+/* Adds the embedder's resources and prompts. */
+void
+proto_ctx_set_extra(struct proto_ctx *ctx, const struct proto_extra *x)
+{
+	ctx->extra = x;
 }
 
 /* Frees the context after every call came back. */
@@ -655,6 +668,13 @@ proto_session_version(struct proto_session *s)
 	return (s->version < 0 ? NULL : proto_versions[s->version]);
 }
 
+/* The request whose output is being sent, or NULL. */
+const json_t *
+proto_session_related(struct proto_session *s)
+{
+	return (s->related);
+}
+
 /* Who the session's calls run as. */
 const struct rt_caller *
 proto_session_caller(struct proto_session *s)
@@ -811,7 +831,9 @@ dispatch(struct proto_session *s, struct jr_msg *m, struct batch *b)
 	if (s->era == ERA_MODERN && !(pm->flags & PM_NOMETA) &&
 	    !check_meta(s, &r))
 		return;
+	s->related = r.id;
 	pm->fn(s, &r);
+	s->related = NULL;
 }
 
 /* Handles a JSON array: a batch where 2025-03-26 was negotiated. */
@@ -1210,7 +1232,9 @@ on_progress(struct proto_ctx *ctx, struct progress_ev *ev)
 	if (ev->has_message && s->version >= V_2025_03_26)
 		json_object_set_new(params, "message",
 		    json_string(ev->message));
+	s->related = p->id;
 	notify(s, "notifications/progress", params);
+	s->related = NULL;
 	json_decref(params);
 }
 
@@ -1310,6 +1334,8 @@ on_done(struct proto_ctx *ctx, struct rt_call *c)
 	}
 	ctx->outstanding--;
 	pending_unlink(p);
+	if (s != NULL)
+		s->related = p->id;
 	if (s != NULL && !p->cancelled && p->batch == NULL &&
 	    !call_failed(c) && json_is_object(c->result))
 		reply_call_ok(s, p->id, c);
@@ -1325,6 +1351,8 @@ on_done(struct proto_ctx *ctx, struct rt_call *c)
 	}
 	if (p->batch != NULL)
 		batch_unref(s, p->batch);
+	if (s != NULL)
+		s->related = NULL;
 	call_free(c);
 	pending_put(ctx, p);
 }
@@ -1410,6 +1438,7 @@ held_finish(struct proto_ctx *ctx, struct pending *p, bool reply)
 
 	pending_unlink(p);
 	if (s != NULL && reply) {
+		s->related = p->id;
 		r.id = p->id;
 		r.params = NULL;
 		r.batch = p->batch;
@@ -1420,6 +1449,8 @@ held_finish(struct proto_ctx *ctx, struct pending *p, bool reply)
 	}
 	if (p->batch != NULL)
 		batch_unref(s, p->batch);
+	if (s != NULL)
+		s->related = NULL;
 	call_free(c);
 	pending_put(ctx, p);
 }
@@ -1442,7 +1473,9 @@ held_progress(struct proto_session *s, struct pending *p, const char *msg)
 	    "progress", number(v));
 	if (s->version >= V_2025_03_26)
 		json_object_set_new(params, "message", json_string(msg));
+	s->related = p->id;
 	notify(s, "notifications/progress", params);
+	s->related = NULL;
 	json_decref(params);
 }
 
@@ -1713,7 +1746,9 @@ ask_elicit(struct proto_session *s, struct pending *p, const char *describe)
 	jr_put_json(&ctx->out, req);
 	jr_buf_append(&ctx->out, "\n", 1);
 	json_decref(req);
+	s->related = p->id;
 	flush_out(s);
+	s->related = NULL;
 }
 
 /* describe came back (or was never needed): ask now, unless withdrawn. */
@@ -2125,6 +2160,40 @@ one_page(struct proto_session *s, struct proto_req *r)
 	return (false);
 }
 
+#define EXTRA_RESOURCES 0
+#define EXTRA_TEMPLATES 1
+#define EXTRA_PROMPTS 2
+
+/* Appends the embedder's resources, templates or prompts to a (stolen). */
+static json_t *
+with_extra(json_t *a, struct proto_ctx *ctx, int which)
+{
+	const struct proto_extra *x = ctx->extra;
+	json_t *(*fn)(void *) = NULL;
+	json_t *more;
+
+	if (x != NULL)
+		fn = which == EXTRA_RESOURCES ? x->resources :
+		    which == EXTRA_TEMPLATES ? x->templates : x->prompts;
+	if (fn != NULL && (more = fn(x->arg)) != NULL) {
+		json_array_extend(a, more);
+		json_decref(more);
+	}
+	return (a);
+}
+
+/* The embedder's contents of the request's uri, or NULL. */
+static json_t *
+extra_read(struct proto_session *s, struct proto_req *r)
+{
+	const struct proto_extra *x = s->ctx->extra;
+	const char *uri = json_string_value(json_object_get(r->params, "uri"));
+
+	if (x == NULL || x->read == NULL || uri == NULL)
+		return (NULL);
+	return (x->read(x->arg, uri));
+}
+
 /* resources/list: one snapshot resource per instance. */
 static void
 m_resources_list(struct proto_session *s, struct proto_req *r)
@@ -2132,8 +2201,8 @@ m_resources_list(struct proto_session *s, struct proto_req *r)
 	if (!one_page(s, r))
 		return;
 	reply_complete(s, r, json_pack("{s:o}", "resources",
-	    res_list(s->ctx->reg, s->version >= V_2025_06_18)),
-	    TTL_STATIC_MS, "private");
+	    with_extra(res_list(s->ctx->reg, s->version >= V_2025_06_18),
+	    s->ctx, EXTRA_RESOURCES)), TTL_STATIC_MS, "private");
 }
 
 /* resources/templates/list: the snapshot URI template. */
@@ -2143,8 +2212,8 @@ m_templates_list(struct proto_session *s, struct proto_req *r)
 	if (!one_page(s, r))
 		return;
 	reply_complete(s, r, json_pack("{s:o}", "resourceTemplates",
-	    res_templates(s->version >= V_2025_06_18)), TTL_STATIC_MS,
-	    "public");
+	    with_extra(res_templates(s->version >= V_2025_06_18), s->ctx,
+	    EXTRA_TEMPLATES)), TTL_STATIC_MS, "public");
 }
 
 /*
@@ -2180,6 +2249,11 @@ m_resources_read(struct proto_session *s, struct proto_req *r)
 	json_t *result;
 	long i;
 
+	if ((result = extra_read(s, r)) != NULL) {
+		reply_complete(s, r, json_pack("{s:o}", "contents", result), -1,
+		    NULL);
+		return;
+	}
 	if ((i = find_uri(s, r)) < 0)
 		return;
 	res_uri(s->ctx->reg, (size_t)i, uri, sizeof uri);
@@ -2195,8 +2269,14 @@ m_resources_read(struct proto_session *s, struct proto_req *r)
 static void
 m_subscribe(struct proto_session *s, struct proto_req *r)
 {
+	json_t *x;
 	long i;
 
+	if ((x = extra_read(s, r)) != NULL) {
+		json_decref(x);	/* a fixture: accepted, never updated */
+		reply_text(s, r, "{}", 2);
+		return;
+	}
 	if ((i = find_uri(s, r)) < 0)
 		return;
 	s->subs[i] = true;
@@ -2207,8 +2287,14 @@ m_subscribe(struct proto_session *s, struct proto_req *r)
 static void
 m_unsubscribe(struct proto_session *s, struct proto_req *r)
 {
+	json_t *x;
 	long i;
 
+	if ((x = extra_read(s, r)) != NULL) {
+		json_decref(x);
+		reply_text(s, r, "{}", 2);
+		return;
+	}
 	if ((i = find_uri(s, r)) < 0)
 		return;
 	s->subs[i] = false;
@@ -2355,8 +2441,8 @@ m_prompts_list(struct proto_session *s, struct proto_req *r)
 	if (!one_page(s, r))
 		return;
 	reply_complete(s, r, json_pack("{s:o}", "prompts",
-	    prompts_list(s->version >= V_2025_06_18)), TTL_STATIC_MS,
-	    "public");
+	    with_extra(prompts_list(s->version >= V_2025_06_18), s->ctx,
+	    EXTRA_PROMPTS)), TTL_STATIC_MS, "public");
 }
 
 /* prompts/get: one prompt with its arguments filled in. */
@@ -2377,6 +2463,13 @@ m_prompts_get(struct proto_session *s, struct proto_req *r)
 	if (args != NULL && !json_is_object(args) && !json_is_null(args)) {
 		reply_error(s, r, JR_INVALID_PARAMS,
 		    "Invalid params: arguments must be an object");
+		return;
+	}
+	if (s->ctx->extra != NULL &&
+	    s->ctx->extra->get_prompt != NULL &&
+	    (result = s->ctx->extra->get_prompt(s->ctx->extra->arg,
+	    name, args)) != NULL) {
+		reply_complete(s, r, result, -1, NULL);
 		return;
 	}
 	if ((result = prompts_get(s->ctx->reg, name, args, &why)) == NULL) {
@@ -2416,6 +2509,10 @@ m_complete(struct proto_session *s, struct proto_req *r)
 	    (name = json_string_value(json_object_get(ref, "uri"))) != NULL)
 		values = res_complete(s->ctx->reg, name, aname, value,
 		    context);
+	if (values == NULL && s->ctx->extra != NULL &&
+	    s->ctx->extra->complete != NULL)
+		values = s->ctx->extra->complete(s->ctx->extra->arg,
+		    ref, aname, value);
 	if (values == NULL) {
 		reply_error(s, r, JR_INVALID_PARAMS, "Invalid params: ref "
 		    "names no prompt or resource template of this server");

@@ -101,6 +101,7 @@
 #ifndef RT_MCP_PROTOCOL_H
 #define RT_MCP_PROTOCOL_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -112,6 +113,26 @@ struct proto_ctx;
 struct proto_session;
 
 struct approval;
+
+/*
+ * More resources and prompts from whoever embeds the server (the
+ * conformance fixtures, tests/conformance/server.c): listed after
+ * racktop's own, read, subscribed (never updated), got and completed
+ * through the same handlers. Every function may be NULL; new references.
+ */
+struct proto_extra {
+	json_t *(*resources)(void *arg);	/* Resource objects */
+	json_t *(*templates)(void *arg);	/* ResourceTemplate objects */
+	/* The contents array of uri, or NULL when it is not one of these. */
+	json_t *(*read)(void *arg, const char *uri);
+	json_t *(*prompts)(void *arg);		/* Prompt objects */
+	/* A GetPromptResult, or NULL when name is not one of these. */
+	json_t *(*get_prompt)(void *arg, const char *name, const json_t *args);
+	/* Completion values, or NULL when ref names none of these. */
+	json_t *(*complete)(void *arg, const json_t *ref, const char *name,
+	    const char *value);
+	void *arg;
+};
 
 struct proto_config {
 	int tools_page;		/* tools/list page size; default 100 */
@@ -142,6 +163,8 @@ struct proto_ctx *proto_ctx_create(struct registry *, struct job_pool *,
     const struct proto_config *);
 /* Cancels every call, waits until all came back, frees. */
 void proto_ctx_destroy(struct proto_ctx *);
+/* Adds the embedder's resources and prompts (borrowed; NULL: none). */
+void proto_ctx_set_extra(struct proto_ctx *, const struct proto_extra *);
 /* The completion queue's fd: readable when calls or progress came back. */
 int proto_ctx_fd(struct proto_ctx *);
 /* Handles everything on the completion queue (sends replies). */
@@ -197,5 +220,12 @@ int proto_session_inflight(struct proto_session *);
 /* The negotiated version, or NULL before initialize. */
 const char *proto_session_version(struct proto_session *);
 const struct rt_caller *proto_session_caller(struct proto_session *);
+/*
+ * Inside the send callback: the id of the request the output belongs to
+ * (its reply, its progress, its log message, an elicitation/create asked
+ * for it), or NULL when it belongs to no request (resource updates).
+ * Borrowed; valid during the callback. The HTTP transport routes by it.
+ */
+const json_t *proto_session_related(struct proto_session *);
 
 #endif

@@ -43,6 +43,7 @@
 #include "core/log.h"
 #include "core/policy.h"
 #include "core/xmalloc.h"
+#include "mcp/http.h"
 #include "mcp/jsonrpc.h"
 #include "mcp/protocol.h"
 #include "mcp/server.h"
@@ -96,6 +97,8 @@ mcp_limits_default(struct mcp_limits *l)
 	l->out_hard = (size_t)16 * 1024 * 1024;
 	l->page_size = 100;
 	l->approval = NULL;
+	l->extra = NULL;
+	l->http = NULL;
 }
 
 /* readlink(2) into a string; "" when it cannot be read. */
@@ -485,12 +488,14 @@ server_main(void *arg)
 {
 	struct mcp_server *srv = arg;
 	struct client *c;
-	int i, n, listen_idx, timeout, nold;
+	int i, n, listen_idx, timeout, nold, http_idx = 0, nhttp = 0;
 	int64_t now;
 	short rev;
 	uint64_t v;
 
 	log_set_thread("mcp");
+	if (srv->lim.http != NULL)
+		mcp_http_begin(srv->lim.http, srv->ctx);
 	for (;;) {
 		n = 0;
 		srv->pfds[n].fd = srv->wake_fd;
@@ -514,6 +519,15 @@ server_main(void *arg)
 			listen_idx = n;
 			srv->pfds[n].fd = srv->listen_fd;
 			srv->pfds[n++].events = POLLIN;
+		}
+		/* MCP over HTTP: its listeners and deadlines (http.h). */
+		if (srv->lim.http != NULL) {
+			http_idx = n;
+			nhttp = mcp_http_fds(srv->lim.http, srv->pfds + n);
+			n += nhttp;
+			i = mcp_http_wait(srv->lim.http);
+			if (i >= 0 && (timeout < 0 || i < timeout))
+				timeout = i;
 		}
 		for (i = 0; i < srv->nclients; i++) {
 			c = srv->clients[i];
@@ -581,6 +595,14 @@ server_main(void *arg)
 		}
 		if (listen_idx >= 0 && srv->pfds[listen_idx].revents != 0)
 			do_accept(srv);
+		if (srv->lim.http != NULL) {
+			for (i = 0; i < nhttp; i++)
+				if (srv->pfds[http_idx + i].revents != 0)
+					break;
+			if (i < nhttp)
+				srv->last_active = clock_mono_ms();
+			mcp_http_work(srv->lim.http);
+		}
 
 		/* Write everything pending; drop who is done or gone. */
 		for (i = 0; i < srv->nclients; i++) {
@@ -602,6 +624,8 @@ server_main(void *arg)
 	for (i = 0; i < srv->nclients; i++)
 		client_free(srv->clients[i]);
 	srv->nclients = 0;
+	if (srv->lim.http != NULL)
+		mcp_http_end(srv->lim.http);
 	return (NULL);
 }
 
@@ -644,9 +668,11 @@ mcp_server_start(int listen_fd, const char *path, struct registry *reg,
 	pc.rate_per_s = srv->lim.rate_per_s;
 	pc.approval = srv->lim.approval;
 	srv->ctx = proto_ctx_create(reg, pool, &pc);
+	proto_ctx_set_extra(srv->ctx, srv->lim.extra);
 	srv->clients = xcalloc((size_t)srv->lim.max_clients,
 	    sizeof *srv->clients);
-	srv->pfds = xcalloc((size_t)srv->lim.max_clients + 4,
+	/* wake, completions, approvals, listener, 2 HTTP, the clients */
+	srv->pfds = xcalloc((size_t)srv->lim.max_clients + 6,
 	    sizeof *srv->pfds);
 
 	/* The thread takes no signals: they belong to the main thread. */

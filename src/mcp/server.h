@@ -15,6 +15,8 @@ struct registry;
 struct rt_caller;
 struct job_pool;
 struct mcp_server;
+struct proto_extra;
+struct mcp_http;
 
 /*
  * Limits, per server. Over max_message: a -32600 error (id null), then
@@ -39,6 +41,14 @@ struct mcp_limits {
 	 * the server's thread is its owner side); NULL refuses them.
 	 */
 	struct approval *approval;
+	/* More resources and prompts (protocol.h); NULL: none. */
+	const struct proto_extra *extra;
+	/*
+	 * MCP over HTTP served from this server's thread and protocol
+	 * context (http.h, made by mcp_http_new; borrowed, stopped with
+	 * mcp_http_stop after mcp_server_stop); NULL: none.
+	 */
+	struct mcp_http *http;
 };
 
 /* Fills the defaults. */
