@@ -51,6 +51,9 @@ call_free(struct rt_call *c)
 	json_decref(c->args);
 	json_decref(c->result);
 	json_decref(c->meta);
+	json_decref(c->content);
+	json_decref(c->ask);
+	json_decref(c->answer);
 	if (c->step != NULL && c->step_free != NULL)
 		c->step_free(c->step);
 	if (c->idem_claimed)
@@ -109,6 +112,47 @@ call_ok(struct rt_call *c, json_t *result)
 	json_decref(c->result);
 	c->result = result;
 	return (0);
+}
+
+/* Sets the result's own content blocks, stealing them. */
+int
+call_content(struct rt_call *c, json_t *content)
+{
+	json_decref(c->content);
+	c->content = content;
+	return (0);
+}
+
+/* Hands a request for the client to the submitter (call.h). */
+int
+call_ask(struct rt_call *c, const char *method, json_t *params)
+{
+	json_decref(c->ask);
+	c->ask = json_pack("{s:s, s:o}", "method", method, "params",
+	    params != NULL ? params : json_object());
+	return (RT_CALL_ASK);
+}
+
+const json_t *
+call_answer(const struct rt_call *c)
+{
+	return (c->answer);
+}
+
+/* Logs to the caller through its submitter's sink. */
+void
+call_log(struct rt_call *c, enum call_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (c->log == NULL)
+		return;
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	c->log(c, (int)level, msg);
+	free(msg);
 }
 
 /* Builds the caller's audit label. */
@@ -307,10 +351,21 @@ call_job_run(struct job *j)
 	int rv;
 
 	c->nsteps++;
+	json_decref(c->ask);
+	c->ask = NULL;
 	rv = c->preview ? tool->describe(c) : tool->call(c);
 	if (rv == RT_CALL_AGAIN && j->again_ms > 0 && !job_should_stop(j))
 		return;
 	j->again_ms = 0;
+	/* Back to the submitter, not done, to send c->ask (call_ask). */
+	if (rv == RT_CALL_ASK && c->ask != NULL && c->error == NULL &&
+	    !job_should_stop(j))
+		return;
+	json_decref(c->ask);
+	c->ask = NULL;
+	if (rv == RT_CALL_ASK && c->error == NULL)
+		call_fail(c, "%s: stopped: the call was cancelled or timed out",
+		    tool->name);
 	if (rv == RT_CALL_AGAIN && c->error == NULL)
 		call_fail(c, "%s: stopped: the call was cancelled or timed out",
 		    tool->name);
@@ -328,7 +383,8 @@ call_job_run(struct job *j)
 		    "output schema: %s", tool->name, why);
 		free(why);
 	}
-	if (c->want_text && c->error == NULL && json_is_object(c->result)) {
+	if (c->want_text && c->error == NULL && c->content == NULL &&
+	    json_is_object(c->result)) {
 		c->text.len = 0;
 		jsonfast_dump(&c->text, c->result);
 		c->text_json = c->text.len;
@@ -388,11 +444,17 @@ call_result(struct rt_call *c)
 		msg = "the call timed out before a worker was free";
 	if (msg == NULL && c->job.outcome == JOB_CANCELLED)
 		msg = "the call was cancelled";
+	if (msg == NULL && c->ask != NULL && !c->done)
+		msg = "the tool asks its client a question, which this "
+		    "caller cannot answer";
 	if (msg == NULL && c->result == NULL)
 		msg = "the call did not finish";
 	if (msg != NULL)
 		return (json_pack("{s:[{s:s, s:s}], s:b}", "content", "type",
 		    "text", "text", msg, "isError", 1));
+	if (c->content != NULL)
+		return (json_pack("{s:O, s:O, s:b}", "content", c->content,
+		    "structuredContent", c->result, "isError", 0));
 	text = json_dumps(c->result, JSON_COMPACT);
 	r = json_pack("{s:[{s:s, s:s}], s:O, s:b}", "content", "type", "text",
 	    "text", text != NULL ? text : "{}", "structuredContent", c->result,

@@ -84,6 +84,30 @@ struct rt_call {
 	bool want_text;
 	struct jf_buf text;	/* owned */
 	size_t text_json;
+	/*
+	 * The result's own content blocks (call_content), owned, or NULL:
+	 * one text block holding the structured result's JSON (every
+	 * racktop tool; the conformance fixtures set their own).
+	 */
+	json_t *content;
+	/*
+	 * A request for the caller's client (call_ask): {method, params},
+	 * owned, while the call is back with its submitter to send it; and
+	 * the client's answer (a result object), owned, for the next step.
+	 */
+	json_t *ask;
+	json_t *answer;
+	/* The submitter's log sink (MCP: notifications/message), or NULL. */
+	void (*log)(struct rt_call *, int level, const char *message);
+};
+
+/* Levels of call_log: the MCP (RFC 5424) names' order, least severe first. */
+enum call_log_level {
+	CALL_LOG_DEBUG,
+	CALL_LOG_INFO,
+	CALL_LOG_NOTICE,
+	CALL_LOG_WARNING,
+	CALL_LOG_ERROR,
 };
 
 /*
@@ -162,6 +186,34 @@ int call_fail(struct rt_call *, const char *fmt, ...)
 int call_again(struct rt_call *, int64_t delay_ms);
 /* Sets the structured result (stolen); returns 0. */
 int call_ok(struct rt_call *, json_t *result);
+/*
+ * Sets the result's content blocks (stolen array: text, image, audio,
+ * resource... as MCP defines them) instead of the structured result's
+ * JSON as text; the structured result, if any, still goes as
+ * structuredContent. Returns 0.
+ */
+int call_content(struct rt_call *, json_t *content);
+/*
+ * Asks the caller's client something mid-call (a server-initiated
+ * request: "sampling/createMessage", "elicitation/create"; params
+ * stolen) and returns RT_CALL_ASK for the tool to return. The call goes
+ * back to its submitter, which sends the request; with the answer the
+ * tool runs again (c->nsteps grows) and call_answer gives the result.
+ * A client that declared no such capability, an error answer or no
+ * answer in time fails the call; a submitter that cannot ask (the
+ * dashboard, the CLI) fails it too.
+ */
+#define RT_CALL_ASK 3
+int call_ask(struct rt_call *, const char *method, json_t *params);
+/* The client's answer to the last call_ask (borrowed), or NULL. */
+const json_t *call_answer(const struct rt_call *);
+/*
+ * Logs a message to the caller while the call runs (MCP:
+ * notifications/message, when the client's level lets it through);
+ * nothing when its submitter has no log sink.
+ */
+void call_log(struct rt_call *, enum call_log_level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* The registry. */
 struct registry *call_registry(struct rt_call *);
 /*

@@ -109,14 +109,15 @@ struct pending {
 	struct approval_hold *hold;	/* held for approval, or NULL */
 	int ask;			/* ASK_*: asking the client's user */
 	struct rt_call *preview;	/* ASK_DESCRIBE: describe running */
-	char ask_id[48];		/* ASK_ELICIT: our request's id */
-	int64_t ask_deadline;		/* ASK_ELICIT: clock_mono_ms() */
+	char ask_id[48];		/* ASK_ELICIT, ASK_TOOL: our request's id */
+	int64_t ask_deadline;		/* ASK_ELICIT, ASK_TOOL: clock_mono_ms() */
 	struct pending *prev, *next;
 };
 
 #define ASK_NONE 0
 #define ASK_DESCRIBE 1		/* describe runs before the question */
 #define ASK_ELICIT 2		/* elicitation/create sent, no answer yet */
+#define ASK_TOOL 3		/* the tool's own request sent (call_ask) */
 /* The key of our question in an input_required result's inputRequests. */
 #define ASK_KEY "approve"
 #define ASK_TIMEOUT_DEFAULT 50000
@@ -134,6 +135,14 @@ struct progress_ev {
 	double progress;
 	double total;
 	bool has_message;
+	char message[];
+};
+
+/* A tool's log message (call_log), queued like progress. */
+struct log_ev {
+	struct job job;		/* first; job.run == log_marker */
+	struct rt_call *call;
+	int level;
 	char message[];
 };
 
@@ -189,6 +198,7 @@ struct proto_session {
 	bool ready;		/* initialized; modern: identified */
 	int log_level;		/* index in log_levels, -1: off */
 	bool elicit;		/* legacy: form elicitation declared */
+	bool sampling;		/* legacy: sampling declared */
 	struct pending *inflight;
 	int nflight;		/* calls not yet back (limit) */
 	int nreply;		/* of those, replies still owed */
@@ -227,6 +237,9 @@ static bool listen_close(struct proto_session *, const json_t *);
 static void ask_withdraw(struct pending *, const char *);
 static void ask_described(struct proto_ctx *, struct pending *);
 static void on_response(struct proto_session *, struct jr_msg *);
+static bool ask_tool(struct proto_session *, struct pending *);
+static void ask_tool_end(struct proto_ctx *, struct pending *,
+    const json_t *, const char *);
 
 /* The initialize era's methods. */
 static const struct proto_method legacy_methods[] = {
@@ -271,6 +284,13 @@ static const struct proto_method modern_methods[] = {
 /* Never runs: marks a progress event on the completion queue. */
 static void
 progress_marker(struct job *j)
+{
+	(void)j;
+}
+
+/* Never runs: marks a tool's log message on the completion queue. */
+static void
+log_marker(struct job *j)
 {
 	(void)j;
 }
@@ -617,6 +637,15 @@ proto_session_free(struct proto_session *s)
 			/* Held: withdrawn, never to run, answered to nobody. */
 			call_free(approval_withdraw(s->ctx->conf.approval,
 			    p->hold, "disconnected"));
+			if (p->batch != NULL)
+				batch_unref(NULL, p->batch);
+			pending_put(s->ctx, p);
+			continue;
+		}
+		if (p->ask == ASK_TOOL) {
+			/* Its tool waits for an answer that cannot come. */
+			p->ask = ASK_NONE;
+			call_free(p->call);
 			if (p->batch != NULL)
 				batch_unref(NULL, p->batch);
 			pending_put(s->ctx, p);
@@ -1054,6 +1083,8 @@ m_initialize(struct proto_session *s, struct proto_req *r)
 	/* Elicitation exists from 2025-06-18 on. */
 	s->elicit = v >= V_2025_06_18 && caps_elicit(json_object_get(
 	    r->params, "capabilities"));
+	s->sampling = json_is_object(json_object_get(json_object_get(
+	    r->params, "capabilities"), "sampling"));
 	server = json_pack("{s:s, s:s}", "name", "racktop",
 	    "version", PACKAGE_VERSION);
 	if (v >= V_2025_06_18)
@@ -1201,6 +1232,44 @@ progress_cb(struct job *j, double progress, double total,
 	job_queue_push(j->done, &ev->job);
 }
 
+/* Worker thread: queues a tool's log message behind which it returns. */
+static void
+log_cb(struct rt_call *c, int level, const char *message)
+{
+	size_t n = strlen(message);
+	struct log_ev *ev = xmalloc(sizeof *ev + n + 1);
+
+	job_init(&ev->job, log_marker, ev, NULL);
+	ev->call = c;
+	ev->level = level;
+	memcpy(ev->message, message, n + 1);
+	job_queue_push(c->job.done, &ev->job);
+}
+
+/* Sends a tool's log message, when the client's level lets it through. */
+static void
+on_log(struct log_ev *ev)
+{
+	struct pending *p = ev->call->owner;
+	struct proto_session *s = p->s;
+	int level = ev->level;
+
+	if (s == NULL || p->cancelled || level < 0 || level > LOG_ERROR)
+		return;
+	if (s->era == ERA_MODERN) {
+		/* Per request (_meta logLevel), as log_failure does. */
+		if (p->log_level < 0 || level < p->log_level)
+			return;
+		s->log_level = p->log_level;
+	}
+	s->related = p->id;
+	session_log(s, level, json_pack("{s:s, s:s}", "tool",
+	    ev->call->rt->tool->name, "message", ev->message));
+	s->related = NULL;
+	if (s->era == ERA_MODERN)
+		s->log_level = -1;
+}
+
 /* A number as an integer when it is one (progress 1 rather than 1.0). */
 static json_t *
 number(double d)
@@ -1333,11 +1402,14 @@ on_done(struct proto_ctx *ctx, struct rt_call *c)
 		return;
 	}
 	ctx->outstanding--;
+	if (c->ask != NULL && !c->done && c->job.outcome == JOB_DONE &&
+	    s != NULL && !p->cancelled && ask_tool(s, p))
+		return;
 	pending_unlink(p);
 	if (s != NULL)
 		s->related = p->id;
 	if (s != NULL && !p->cancelled && p->batch == NULL &&
-	    !call_failed(c) && json_is_object(c->result))
+	    !call_failed(c) && json_is_object(c->result) && c->content == NULL)
 		reply_call_ok(s, p->id, c);
 	else if (s != NULL && !p->cancelled) {
 		r.id = p->id;
@@ -1367,6 +1439,9 @@ proto_ctx_complete(struct proto_ctx *ctx)
 		next = j->next;
 		if (j->run == progress_marker) {
 			on_progress(ctx, j->arg);
+			free(j->arg);
+		} else if (j->run == log_marker) {
+			on_log(j->arg);
 			free(j->arg);
 		} else if (j->run == res_marker) {
 			on_updated(ctx, j->arg);
@@ -1418,6 +1493,8 @@ submit(struct proto_ctx *ctx, struct rt_call *c)
 	struct pending *p = c->owner;
 
 	c->want_text = p != NULL && p->batch == NULL;
+	if (p != NULL)
+		c->log = log_cb;
 	if (ctx->pool != NULL) {
 		call_submit(c, ctx->pool, ctx->done);
 		return;
@@ -1666,6 +1743,83 @@ ask_resolve(struct proto_ctx *ctx, struct pending *p, int end,
 	held_finish(ctx, p, true);
 }
 
+/*
+ * The capability a client declares to take a server-initiated request,
+ * or NULL when racktop knows of none.
+ */
+static bool
+client_takes(struct proto_session *s, const char *method)
+{
+	if (strcmp(method, "elicitation/create") == 0)
+		return (s->elicit);
+	if (strcmp(method, "sampling/createMessage") == 0)
+		return (s->sampling);
+	return (false);
+}
+
+/*
+ * A call came back asking its client something (call_ask): sends the
+ * request and keeps the call for the answer. false when it cannot be
+ * asked: the call has failed and is answered as usual.
+ */
+static bool
+ask_tool(struct proto_session *s, struct pending *p)
+{
+	struct proto_ctx *ctx = s->ctx;
+	struct rt_call *c = p->call;
+	const char *method = json_string_value(json_object_get(c->ask,
+	    "method"));
+	json_t *req;
+
+	if (s->era == ERA_MODERN || !client_takes(s, method)) {
+		call_fail(c, "%s needs to send %s to the client, which did not "
+		    "declare that capability%s", c->rt->tool->name, method,
+		    s->era == ERA_MODERN ? " (stateless requests cannot "
+		    "carry it)" : "");
+		c->done = true;
+		return (false);
+	}
+	snprintf(p->ask_id, sizeof p->ask_id, "racktop-ask-%llu",
+	    (unsigned long long)++ctx->next_ask);
+	p->ask = ASK_TOOL;
+	p->ask_deadline = clock_mono_ms() + ctx->ask_timeout_ms;
+	req = json_pack("{s:s, s:s, s:s, s:O}", "jsonrpc", "2.0", "id",
+	    p->ask_id, "method", method, "params", json_object_get(c->ask,
+	    "params"));
+	jr_put_json(&ctx->out, req);
+	jr_buf_append(&ctx->out, "\n", 1);
+	json_decref(req);
+	s->related = p->id;
+	flush_out(s);
+	s->related = NULL;
+	return (true);
+}
+
+/*
+ * The client answered a tool's request (answer borrowed), or failed to
+ * (why): runs the tool's next step, or ends the call with why.
+ */
+static void
+ask_tool_end(struct proto_ctx *ctx, struct pending *p, const json_t *answer,
+    const char *why)
+{
+	struct rt_call *c = p->call;
+
+	p->ask = ASK_NONE;
+	json_decref(c->ask);
+	c->ask = NULL;
+	if (why != NULL) {
+		call_fail(c, "%s: %s", c->rt->tool->name, why);
+		c->done = true;
+		held_finish(ctx, p, true);
+		return;
+	}
+	json_decref(c->answer);
+	c->answer = json_deep_copy(answer);
+	ctx->outstanding++;
+	submit(ctx, c);
+}
+
 /* An answer to one of our elicitation/create requests. */
 static void
 on_response(struct proto_session *s, struct jr_msg *m)
@@ -1679,11 +1833,22 @@ on_response(struct proto_session *s, struct jr_msg *m)
 	if (id == NULL)
 		return;
 	for (p = s->inflight; p != NULL; p = p->next) {
-		if (p->ask == ASK_ELICIT && strcmp(p->ask_id, id) == 0)
+		if ((p->ask == ASK_ELICIT || p->ask == ASK_TOOL) &&
+		    strcmp(p->ask_id, id) == 0)
 			break;
 	}
 	if (p == NULL)
 		return;		/* withdrawn already, or not ours */
+	if (p->ask == ASK_TOOL) {
+		err = json_object_get(m->root, "error");
+		emsg = json_string_value(json_object_get(err, "message"));
+		snprintf(message, sizeof message, "the client answered %s "
+		    "with an error: %s", json_string_value(json_object_get(
+		    p->call->ask, "method")), emsg != NULL ? emsg : "error");
+		ask_tool_end(s->ctx, p, json_is_object(res) ? res : NULL,
+		    err != NULL || !json_is_object(res) ? message : NULL);
+		return;
+	}
 	if ((err = json_object_get(m->root, "error")) != NULL) {
 		emsg = json_string_value(json_object_get(err, "message"));
 		snprintf(message, sizeof message, "not approved: the client "
@@ -1876,7 +2041,7 @@ proto_ctx_approval_ms(struct proto_ctx *ctx)
 	}
 	for (s = ctx->sessions; s != NULL; s = s->next) {
 		for (p = s->inflight; p != NULL; p = p->next) {
-			if (p->ask != ASK_ELICIT)
+			if (p->ask != ASK_ELICIT && p->ask != ASK_TOOL)
 				continue;
 			left = p->ask_deadline - now;
 			if (left < 0)
@@ -1904,10 +2069,19 @@ proto_ctx_approvals(struct proto_ctx *ctx)
 		again = false;
 		for (s = ctx->sessions; s != NULL && !again; s = s->next) {
 			for (p = s->inflight; p != NULL; p = p->next) {
-				if (p->ask != ASK_ELICIT ||
+				if ((p->ask != ASK_ELICIT && p->ask != ASK_TOOL) ||
 				    p->ask_deadline > clock_mono_ms())
 					continue;
 				ask_cancel_request(s, p, "timed out");
+				if (p->ask == ASK_TOOL) {
+					snprintf(msg, sizeof msg, "no answer "
+					    "from the client in %lld s",
+					    (long long)(ctx->ask_timeout_ms /
+					    1000));
+					ask_tool_end(ctx, p, NULL, msg);
+					again = true;
+					break;
+				}
 				snprintf(msg, sizeof msg, "not approved: timed "
 				    "out after %lld s",
 				    (long long)(ctx->ask_timeout_ms / 1000));
@@ -2072,6 +2246,15 @@ n_cancelled(struct proto_session *s, struct proto_req *r)
 			p->call = approval_withdraw(s->ctx->conf.approval,
 			    p->hold, "cancelled");
 			p->hold = NULL;
+			held_finish(s->ctx, p, false);
+			return;
+		}
+		if (p->ask == ASK_TOOL) {
+			/* Its tool never hears the answer. */
+			ask_cancel_request(s, p, "the call was cancelled");
+			p->ask = ASK_NONE;
+			call_fail(p->call, "the call was cancelled");
+			p->call->done = true;
 			held_finish(s->ctx, p, false);
 			return;
 		}

@@ -44,6 +44,13 @@
 #include "mcp/protocol.h"
 #include "mcp/server.h"
 
+/* A 1x1 red PNG, base64. */
+#define RED_PIXEL "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4" \
+	"2mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+/* A WAV of 8 silent 8-bit samples at 8 kHz, base64. */
+#define SILENT_WAV "UklGRiwAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQgA" \
+	"AACAgICAgICAgA=="
+
 /* Waits ms in short ticks; -1 when the call was cancelled first. */
 static int
 fx_wait(struct rt_call *c, int64_t ms)
@@ -97,6 +104,171 @@ fx_reconnection(struct rt_call *c)
 	    "Reconnection test completed")));
 }
 
+/* Answers one text block, text also the structured result's. */
+static int
+fx_text(struct rt_call *c, const char *text)
+{
+	call_content(c, json_pack("[{s:s, s:s}]", "type", "text", "text",
+	    text));
+	return (call_ok(c, json_pack("{s:s}", "text", text)));
+}
+
+static int
+fx_image(struct rt_call *c)
+{
+	return (call_content(c, json_pack("[{s:s, s:s, s:s}]", "type",
+	    "image", "data", RED_PIXEL, "mimeType", "image/png")));
+}
+
+static int
+fx_audio(struct rt_call *c)
+{
+	return (call_content(c, json_pack("[{s:s, s:s, s:s}]", "type",
+	    "audio", "data", SILENT_WAV, "mimeType", "audio/wav")));
+}
+
+static int
+fx_embedded(struct rt_call *c)
+{
+	return (call_content(c, json_pack("[{s:s, s:{s:s, s:s, s:s}}]",
+	    "type", "resource", "resource", "uri", "test://embedded-resource",
+	    "mimeType", "text/plain", "text",
+	    "This is an embedded resource content.")));
+}
+
+static int
+fx_mixed(struct rt_call *c)
+{
+	return (call_content(c, json_pack("[{s:s, s:s}, {s:s, s:s, s:s}, "
+	    "{s:s, s:{s:s, s:s, s:s}}]",
+	    "type", "text", "text", "Multiple content types test:",
+	    "type", "image", "data", RED_PIXEL, "mimeType", "image/png",
+	    "type", "resource", "resource", "uri",
+	    "test://mixed-content-resource", "mimeType", "application/json",
+	    "text", "{\"test\":\"data\",\"value\":123}")));
+}
+
+/* Three info messages about 50 ms apart, while it runs. */
+static int
+fx_logging(struct rt_call *c)
+{
+	call_log(c, CALL_LOG_INFO, "Tool execution started");
+	if (fx_wait(c, 50) != 0)
+		return (call_fail(c, "cancelled"));
+	call_log(c, CALL_LOG_INFO, "Tool processing data");
+	if (fx_wait(c, 50) != 0)
+		return (call_fail(c, "cancelled"));
+	call_log(c, CALL_LOG_INFO, "Tool execution completed");
+	return (fx_text(c, "Logging tool completed"));
+}
+
+/* Asks the client's model; answers with what it said. */
+static int
+fx_sampling(struct rt_call *c)
+{
+	const json_t *answer = call_answer(c);
+	const char *said;
+	char *text;
+	int rv;
+
+	if (answer == NULL)
+		return (call_ask(c, "sampling/createMessage", json_pack(
+		    "{s:[{s:s, s:{s:s, s:s}}], s:i}", "messages", "role",
+		    "user", "content", "type", "text", "text",
+		    call_arg_str(c, "prompt"), "maxTokens", 100)));
+	said = json_string_value(json_object_get(json_object_get(answer,
+	    "content"), "text"));
+	if (said == NULL)
+		return (call_fail(c, "the sampling answer carried no text"));
+	xasprintf(&text, "LLM response: %s", said);
+	rv = fx_text(c, text);
+	free(text);
+	return (rv);
+}
+
+/* Elicits with schema (stolen); answers with the user's response. */
+static int
+fx_elicit(struct rt_call *c, const char *message, json_t *schema,
+    const char *prefix)
+{
+	const json_t *answer = call_answer(c);
+	char *content, *text;
+	int rv;
+
+	if (answer == NULL)
+		return (call_ask(c, "elicitation/create", json_pack(
+		    "{s:s, s:o}", "message", message, "requestedSchema",
+		    schema)));
+	json_decref(schema);
+	content = json_dumps(json_object_get(answer, "content"),
+	    JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	xasprintf(&text, "%saction=%s, content=%s", prefix,
+	    json_string_value(json_object_get(answer, "action")) != NULL ?
+	    json_string_value(json_object_get(answer, "action")) : "?",
+	    content != NULL ? content : "{}");
+	rv = fx_text(c, text);
+	free(content);
+	free(text);
+	return (rv);
+}
+
+static int
+fx_elicitation(struct rt_call *c)
+{
+	return (fx_elicit(c, call_arg_str(c, "message"), json_pack(
+	    "{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}}, s:[s, s]}", "type",
+	    "object", "properties", "username", "type", "string",
+	    "description", "User's response", "email", "type", "string",
+	    "description", "User's email address", "required", "username",
+	    "email"), "User response: "));
+}
+
+/* SEP-1034: a default for every primitive type. */
+static int
+fx_sep1034(struct rt_call *c)
+{
+	return (fx_elicit(c, "Please review your information (defaults "
+	    "provided)", json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:i}, "
+	    "s:{s:s, s:f}, s:{s:s, s:[s, s, s], s:s}, s:{s:s, s:b}}, s:[]}",
+	    "type", "object", "properties",
+	    "name", "type", "string", "default", "John Doe",
+	    "age", "type", "integer", "default", 30,
+	    "score", "type", "number", "default", 95.5,
+	    "status", "type", "string", "enum", "active", "inactive",
+	    "pending", "default", "active",
+	    "verified", "type", "boolean", "default", 1,
+	    "required"), "Elicitation completed: "));
+}
+
+/* SEP-1330: the five enum shapes. */
+static int
+fx_sep1330(struct rt_call *c)
+{
+	return (fx_elicit(c, "Please choose options", json_pack(
+	    "{s:s, s:{"
+	    "s:{s:s, s:[s, s, s]}, "
+	    "s:{s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}, "
+	    "s:{s:s, s:[s, s, s], s:[s, s, s]}, "
+	    "s:{s:s, s:{s:s, s:[s, s, s]}}, "
+	    "s:{s:s, s:{s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}}}, s:[]}",
+	    "type", "object", "properties",
+	    "untitledSingle", "type", "string", "enum", "option1", "option2",
+	    "option3",
+	    "titledSingle", "type", "string", "oneOf",
+	    "const", "value1", "title", "First Option",
+	    "const", "value2", "title", "Second Option",
+	    "const", "value3", "title", "Third Option",
+	    "legacyEnum", "type", "string", "enum", "opt1", "opt2", "opt3",
+	    "enumNames", "Option One", "Option Two", "Option Three",
+	    "untitledMulti", "type", "array", "items", "type", "string",
+	    "enum", "option1", "option2", "option3",
+	    "titledMulti", "type", "array", "items", "anyOf",
+	    "const", "value1", "title", "First Choice",
+	    "const", "value2", "title", "Second Choice",
+	    "const", "value3", "title", "Third Choice",
+	    "required"), "Elicitation completed: "));
+}
+
 static int
 fx_schema(struct rt_call *c)
 {
@@ -106,6 +278,9 @@ fx_schema(struct rt_call *c)
 #define TEXT_OUT "{\"type\":\"object\",\"required\":[\"text\"]," \
 	"\"properties\":{\"text\":{\"type\":\"string\"}}}"
 #define NO_ARGS "{\"type\":\"object\",\"properties\":{}}"
+#define ANY_OUT "{\"type\":\"object\"}"
+#define STRING_ARG(name) "{\"type\":\"object\",\"required\":[\"" name \
+	"\"],\"properties\":{\"" name "\":{\"type\":\"string\"}}}"
 
 static const struct rt_tool test_tools[] = {
 	{
@@ -148,6 +323,98 @@ static const struct rt_tool test_tools[] = {
 	    .output_schema = TEXT_OUT,
 	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
 	    .call = fx_reconnection,
+	},
+	{
+	    .name = "test_image_content",
+	    .title = "Image content",
+	    .description = "Returns a 1x1 red PNG as image content "
+		"(conformance fixture).",
+	    .input_schema = NO_ARGS,
+	    .output_schema = ANY_OUT,
+	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
+	    .call = fx_image,
+	},
+	{
+	    .name = "test_audio_content",
+	    .title = "Audio content",
+	    .description = "Returns a short silent WAV as audio content "
+		"(conformance fixture).",
+	    .input_schema = NO_ARGS,
+	    .output_schema = ANY_OUT,
+	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
+	    .call = fx_audio,
+	},
+	{
+	    .name = "test_embedded_resource",
+	    .title = "Embedded resource",
+	    .description = "Returns a text resource as embedded resource "
+		"content (conformance fixture).",
+	    .input_schema = NO_ARGS,
+	    .output_schema = ANY_OUT,
+	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
+	    .call = fx_embedded,
+	},
+	{
+	    .name = "test_multiple_content_types",
+	    .title = "Mixed content",
+	    .description = "Returns text, image and resource content "
+		"(conformance fixture).",
+	    .input_schema = NO_ARGS,
+	    .output_schema = ANY_OUT,
+	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
+	    .call = fx_mixed,
+	},
+	{
+	    .name = "test_tool_with_logging",
+	    .title = "Logging",
+	    .description = "Logs three info messages about 50 ms apart while "
+		"it runs (conformance fixture).",
+	    .input_schema = NO_ARGS,
+	    .output_schema = TEXT_OUT,
+	    .flags = RT_READ_ONLY | RT_IDEMPOTENT,
+	    .call = fx_logging,
+	},
+	{
+	    .name = "test_sampling",
+	    .title = "Sampling",
+	    .description = "Asks the client's model to answer prompt "
+		"(sampling/createMessage) and returns its answer "
+		"(conformance fixture).",
+	    .input_schema = STRING_ARG("prompt"),
+	    .output_schema = TEXT_OUT,
+	    .flags = RT_READ_ONLY,
+	    .call = fx_sampling,
+	},
+	{
+	    .name = "test_elicitation",
+	    .title = "Elicitation",
+	    .description = "Asks the client's user for a username and an "
+		"email (elicitation/create) and returns the answer "
+		"(conformance fixture).",
+	    .input_schema = STRING_ARG("message"),
+	    .output_schema = TEXT_OUT,
+	    .flags = RT_READ_ONLY,
+	    .call = fx_elicitation,
+	},
+	{
+	    .name = "test_elicitation_sep1034_defaults",
+	    .title = "Elicitation defaults",
+	    .description = "Elicits with a default for every primitive type "
+		"(conformance fixture, SEP-1034).",
+	    .input_schema = NO_ARGS,
+	    .output_schema = TEXT_OUT,
+	    .flags = RT_READ_ONLY,
+	    .call = fx_sep1034,
+	},
+	{
+	    .name = "test_elicitation_sep1330_enums",
+	    .title = "Elicitation enums",
+	    .description = "Elicits with the five enum schema shapes "
+		"(conformance fixture, SEP-1330).",
+	    .input_schema = NO_ARGS,
+	    .output_schema = TEXT_OUT,
+	    .flags = RT_READ_ONLY,
+	    .call = fx_sep1330,
 	},
 	{ .name = NULL },
 };
@@ -197,10 +464,6 @@ static const struct rt_service *const fixture_services[] = {
  * embedder's extras (proto_extra): racktop's own handlers list, read,
  * subscribe, get and complete them.
  */
-
-/* A 1x1 red PNG, base64. */
-#define RED_PIXEL "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4" \
-	"2mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
 
 static json_t *
 fx_resources(void *arg)
