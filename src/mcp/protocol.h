@@ -48,6 +48,18 @@
  * - logging/setLevel stores the level; nothing is logged to the client
  *   until it sets one. A failed tool call sends notifications/message at
  *   "error" (ran and failed) or "warning" (refused before running).
+ *   A running tool's call_log sends notifications/message (data: tool,
+ *   message) at its level, queued like progress, so before the reply.
+ * - A tool's own content blocks (call_content) replace the text block
+ *   of its JSON; racktop's tools set none.
+ * - A tool asking its client mid-call (call_ask; the conformance
+ *   fixtures' sampling and elicitation): legacy era only, and only when
+ *   the client declared the capability (sampling, elicitation), else the
+ *   call fails. The call comes back to this thread, which sends the
+ *   request (id "racktop-ask-N", on the call's stream) as it sends an
+ *   approval's elicitation/create, with the same deadline, cancellation
+ *   and disconnection rules; the answer (a result) runs the tool's next
+ *   step on a worker; an error answer or none in time fails the call.
  * - Shape per version: tools carry annotations from 2025-03-26 and title
  *   and outputSchema from 2025-06-18; results carry structuredContent
  *   from 2025-06-18 (the same JSON is always the text content);

@@ -89,6 +89,40 @@ t_wipe_describe(struct rt_call *c)
 	return (call_ok(c, json_pack("{s:s}", "method", "DELETE")));
 }
 
+/* Its own content blocks: an image, then text. */
+static int
+t_content(struct rt_call *c)
+{
+	call_content(c, json_pack("[{s:s, s:s, s:s}, {s:s, s:s}]", "type",
+	    "image", "data", "AAAA", "mimeType", "image/png", "type", "text",
+	    "text", "a picture"));
+	return (call_ok(c, json_pack("{s:i}", "n", 1)));
+}
+
+/* Logs at debug, info and error while it runs. */
+static int
+t_log(struct rt_call *c)
+{
+	call_log(c, CALL_LOG_DEBUG, "quiet %d", 1);
+	call_log(c, CALL_LOG_INFO, "started %s", "here");
+	call_log(c, CALL_LOG_ERROR, "loud");
+	return (call_ok(c, json_object()));
+}
+
+/* Asks the client's model (method argument), answers what it said. */
+static int
+t_ask(struct rt_call *c)
+{
+	const json_t *a = call_answer(c);
+	const char *m = call_arg_str(c, "method");
+
+	if (a == NULL)
+		return (call_ask(c, m != NULL ? m : "sampling/createMessage",
+		    json_pack("{s:i}", "maxTokens", 5)));
+	return (call_ok(c, json_pack("{s:O, s:i}", "answer", a, "steps",
+	    c->nsteps)));
+}
+
 #define OUT_ANY "{\"type\":\"object\"}"
 
 static const struct rt_tool test_tools[] = {
@@ -141,6 +175,34 @@ static const struct rt_tool test_tools[] = {
 	    .flags = RT_DESTRUCTIVE,
 	    .call = t_wipe,
 	    .describe = t_wipe_describe,
+	},
+	{
+	    .name = "t_content",
+	    .title = "Content",
+	    .description = "Returns its own content blocks.",
+	    .input_schema = "{\"type\":\"object\"}",
+	    .output_schema = OUT_ANY,
+	    .flags = RT_READ_ONLY,
+	    .call = t_content,
+	},
+	{
+	    .name = "t_log",
+	    .title = "Log",
+	    .description = "Logs while it runs.",
+	    .input_schema = "{\"type\":\"object\"}",
+	    .output_schema = OUT_ANY,
+	    .flags = RT_READ_ONLY,
+	    .call = t_log,
+	},
+	{
+	    .name = "t_ask",
+	    .title = "Ask",
+	    .description = "Asks its client.",
+	    .input_schema = "{\"type\":\"object\",\"properties\":{"
+		"\"method\":{\"type\":\"string\"}}}",
+	    .output_schema = OUT_ANY,
+	    .flags = RT_READ_ONLY,
+	    .call = t_ask,
 	},
 	{ .name = NULL },
 };
@@ -757,6 +819,176 @@ START_TEST(logging_failures)
 	}
 	ck_assert_int_eq(logged, 2);
 	proto_session_free(s);
+}
+END_TEST
+
+/* The messages whose method is method (new array). */
+static json_t *
+with_method(const char *method)
+{
+	json_t *out = json_array(), *m;
+	size_t i;
+
+	json_array_foreach(msgs, i, m) {
+		if (json_is_string(json_object_get(m, "method")) &&
+		    strcmp(json_string_value(json_object_get(m, "method")),
+		    method) == 0)
+			json_array_append(out, m);
+	}
+	return (out);
+}
+
+START_TEST(tool_content_and_log)
+{
+	struct proto_session *s = ready_session("2025-11-25", "c", 0);
+	json_t *res, *content, *log, *m;
+	size_t i, reply_at = 0;
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_content\"}}");
+	res = json_object_get(wait_reply(1), "result");
+	content = json_object_get(res, "content");
+	ck_assert_uint_eq(json_array_size(content), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    content, 0), "type")), "image");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    content, 1), "text")), "a picture");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
+	    res, "structuredContent"), "n")), 1);
+	ck_assert(json_is_false(json_object_get(res, "isError")));
+	/* racktop's own shape is untouched: one text block of the JSON. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_echo\",\"arguments\":{\"text\":"
+	    "\"x\"}}}");
+	content = json_object_get(json_object_get(wait_reply(2), "result"),
+	    "content");
+	ck_assert_uint_eq(json_array_size(content), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    content, 0), "text")), "{\"text\":\"x\"}");
+
+	/* No level set: a tool's messages are not sent. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_log\"}}");
+	wait_reply(3);
+	log = with_method("notifications/message");
+	ck_assert_uint_eq(json_array_size(log), 0);
+	json_decref(log);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"logging/setLevel\","
+	    "\"params\":{\"level\":\"info\"}}");
+	json_array_clear(msgs);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_log\"}}");
+	wait_reply(5);
+	log = with_method("notifications/message");
+	ck_assert_uint_eq(json_array_size(log), 2);
+	m = json_object_get(json_array_get(log, 0), "params");
+	ck_assert_str_eq(json_string_value(json_object_get(m, "level")),
+	    "info");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(m,
+	    "data"), "message")), "started here");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(m,
+	    "data"), "tool")), "t_log");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	    json_array_get(log, 1), "params"), "level")), "error");
+	json_decref(log);
+	/* Sent before the reply, like progress. */
+	json_array_foreach(msgs, i, m) {
+		if (json_object_get(m, "method") == NULL)
+			reply_at = i;
+	}
+	ck_assert_uint_eq(reply_at, json_array_size(msgs) - 1);
+	proto_session_free(s);
+}
+END_TEST
+
+/* Our request to the client with this method: its id, or NULL. */
+static const char *
+asked(const char *method)
+{
+	json_t *a = with_method(method);
+	const char *id = NULL;
+
+	if (json_array_size(a) == 1)
+		id = json_string_value(json_object_get(json_array_get(a, 0),
+		    "id"));
+	json_decref(a);
+	return (id);
+}
+
+START_TEST(tool_asks_client)
+{
+	struct proto_session *s = session(0), *bare;
+	json_t *res;
+	char id[64];
+
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1000,\"method\":\"initialize\","
+	    "\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":"
+	    "{\"sampling\":{},\"elicitation\":{}},\"clientInfo\":{\"name\":"
+	    "\"c\",\"version\":\"1\"}}}");
+	json_array_clear(msgs);
+
+	/* Asked, answered: the tool's next step gets the answer. */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_ask\"}}");
+	ck_assert(WAIT_FOR((pump(), asked("sampling/createMessage") != NULL),
+	    5000));
+	snprintf(id, sizeof id, "%s", asked("sampling/createMessage"));
+	ck_assert_ptr_null(reply_int(1));
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"result\":{\"role\":"
+	    "\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"hi\"}}}",
+	    id);
+	res = json_object_get(json_object_get(wait_reply(1), "result"),
+	    "structuredContent");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	    json_object_get(res, "answer"), "content"), "text")), "hi");
+	ck_assert_int_eq(json_integer_value(json_object_get(res, "steps")), 2);
+
+	/* An error answer fails the call, naming the method. */
+	json_array_clear(msgs);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_ask\",\"arguments\":{\"method\":"
+	    "\"elicitation/create\"}}}");
+	ck_assert(WAIT_FOR((pump(), asked("elicitation/create") != NULL),
+	    5000));
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"error\":{\"code\":"
+	    "-1,\"message\":\"user went away\"}}", asked("elicitation/create"));
+	res = json_object_get(wait_reply(2), "result");
+	ck_assert(json_is_true(json_object_get(res, "isError")));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
+	    json_array_get(json_object_get(res, "content"), 0), "text")),
+	    "elicitation/create with an error: user went away"));
+
+	/* Cancelled while asked: no reply, and a late answer is dropped. */
+	json_array_clear(msgs);
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_ask\"}}");
+	ck_assert(WAIT_FOR((pump(), asked("sampling/createMessage") != NULL),
+	    5000));
+	snprintf(id, sizeof id, "%s", asked("sampling/createMessage"));
+	say(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+	    "\"params\":{\"requestId\":3}}");
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"result\":{}}", id);
+	pump();
+	ck_assert_ptr_null(reply_int(3));
+	ck_assert_int_eq(proto_session_inflight(s), 0);
+
+	/* Asked, then the session goes: nothing leaks (ASan). */
+	say(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_ask\"}}");
+	ck_assert(WAIT_FOR((pump(), proto_ctx_outstanding(ctx) == 0), 5000));
+	proto_session_free(s);
+
+	/* A client without the capability is never asked. */
+	bare = ready_session("2025-11-25", "c", 0);
+	say(bare, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	    "\"params\":{\"name\":\"t_ask\"}}");
+	res = json_object_get(wait_reply(1), "result");
+	ck_assert(json_is_true(json_object_get(res, "isError")));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
+	    json_array_get(json_object_get(res, "content"), 0), "text")),
+	    "did not declare that capability"));
+	ck_assert_ptr_null(asked("sampling/createMessage"));
+	proto_session_free(bare);
 }
 END_TEST
 
@@ -1619,6 +1851,8 @@ protocol_suite(void)
 	tcase_add_test(tc, replies_out_of_order);
 	tcase_add_test(tc, batches);
 	tcase_add_test(tc, logging_failures);
+	tcase_add_test(tc, tool_content_and_log);
+	tcase_add_test(tc, tool_asks_client);
 	tcase_add_test(tc, cli_identity);
 	tcase_add_test(tc, disconnect_cancels);
 	tcase_add_test(tc, inline_calls);
