@@ -645,6 +645,10 @@ proto_session_free(struct proto_session *s)
 		if (p->ask == ASK_TOOL) {
 			/* Its tool waits for an answer that cannot come. */
 			p->ask = ASK_NONE;
+			call_fail(p->call, "the client disconnected");
+			p->call->done = true;
+			call_decided(p->call, "withdrawn: disconnected",
+			    "client request");
 			call_free(p->call);
 			if (p->batch != NULL)
 				batch_unref(NULL, p->batch);
@@ -1777,6 +1781,7 @@ ask_tool(struct proto_session *s, struct pending *p)
 		    s->era == ERA_MODERN ? " (stateless requests cannot "
 		    "carry it)" : "");
 		c->done = true;
+		call_decided(c, "failed", "client request: no capability");
 		return (false);
 	}
 	snprintf(p->ask_id, sizeof p->ask_id, "racktop-ask-%llu",
@@ -1811,6 +1816,7 @@ ask_tool_end(struct proto_ctx *ctx, struct pending *p, const json_t *answer,
 	if (why != NULL) {
 		call_fail(c, "%s: %s", c->rt->tool->name, why);
 		c->done = true;
+		call_decided(c, "failed", "client request: no answer");
 		held_finish(ctx, p, true);
 		return;
 	}
@@ -2255,6 +2261,8 @@ n_cancelled(struct proto_session *s, struct proto_req *r)
 			p->ask = ASK_NONE;
 			call_fail(p->call, "the call was cancelled");
 			p->call->done = true;
+			call_decided(p->call, "withdrawn: cancelled",
+			    "client request");
 			held_finish(s->ctx, p, false);
 			return;
 		}
