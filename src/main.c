@@ -34,7 +34,9 @@
 #include "core/policy.h"
 #include "core/registry.h"
 #include "core/xmalloc.h"
+#include "attached.h"
 #include "demo.h"
+#include "mcp/attach.h"
 #include "mcp/bridge.h"
 #include "mcp/client.h"
 #include "mcp/server.h"
@@ -49,6 +51,8 @@ struct options {
 	const char *theme;
 	bool read_only;
 	bool headless;
+	bool detach;		/* --detach: headless, in the background */
+	bool stop;		/* --stop: end the running racktop */
 	bool demo;
 	bool json;
 	bool markdown;		/* tools --markdown */
@@ -64,8 +68,11 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: racktop [options]                 dashboard and MCP socket\n"
+	    "usage: racktop [options]                 dashboard and MCP socket (attached\n"
+	    "                                         when a racktop runs already)\n"
 	    "       racktop --headless [options]      MCP socket and pollers only\n"
+	    "       racktop --detach [options]        the same, in the background\n"
+	    "       racktop --stop [options]          end the running racktop\n"
 	    "       racktop --demo [options]          dashboard against the simulator\n"
 	    "       racktop mcp [options]             stdio bridge for MCP clients\n"
 	    "       racktop call TOOL [k=v ...] [--json '{...}']\n"
@@ -116,6 +123,10 @@ parse_args(int argc, char **argv, struct options *o)
 			o->read_only = true;
 		else if (strcmp(a, "--headless") == 0)
 			o->headless = true;
+		else if (strcmp(a, "--detach") == 0)
+			o->detach = o->headless = true;
+		else if (strcmp(a, "--stop") == 0)
+			o->stop = true;
 		else if (strcmp(a, "--demo") == 0)
 			o->demo = true;
 		else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
@@ -522,15 +533,23 @@ cmd_run(const struct options *o)
 	struct job_pool *pool;
 	struct approval *ap;
 	struct metrics_http *metrics = NULL;
+	struct attach *att = NULL;
 	sigset_t set, old;
 	char *path, *cause = NULL;
 	int fd, sig, workers, mport = 0, rv = 0;
 	bool terminal = !o->headless;
 
 	reg = load(o, &conf);
+	if (o->stop) {
+		path = socket_path(o, conf);
+		rv = attached_stop(path);
+		free(path);
+		goto out_reg;
+	}
 	if (o->demo_state != NULL)
 		demo_forget_files(o->demo_state);
-	open_log(conf, terminal);
+	/* Detached: stderr goes nowhere, the log to the state folder. */
+	open_log(conf, terminal || o->detach);
 	if (conf->audit_log != NULL && audit_open(conf->audit_log, &cause) != 0) {
 		fprintf(stderr, "racktop: audit log: %s\n", cause);
 		free(cause);
@@ -540,7 +559,16 @@ cmd_run(const struct options *o)
 
 	/* The socket comes first: a bad path is a plain error on stderr. */
 	path = socket_path(o, conf);
-	if ((fd = sockpath_listen(path, &cause)) == -1) {
+	if ((fd = sockpath_listen(path, &cause)) == -1 && terminal &&
+	    o->demo_state == NULL && attached_live(path)) {
+		/* A racktop runs already: this dashboard becomes its client. */
+		free(cause);
+		rv = attached_run(path, reg, o->theme != NULL ? o->theme :
+		    conf->theme, conf->keys, o->mouse || conf->mouse);
+		free(path);
+		goto out_reg;
+	}
+	if (fd == -1) {
 		fprintf(stderr, "racktop: %s\n", cause);
 		free(cause);
 		free(path);
@@ -557,6 +585,9 @@ cmd_run(const struct options *o)
 		rv = 2;
 		goto out_reg;
 	}
+
+	if (o->detach)
+		attached_detach(path, fd);
 
 	/* Every thread from here on inherits a fully blocked mask. */
 	sigfillset(&set);
@@ -580,6 +611,12 @@ cmd_run(const struct options *o)
 	 * client's elicitation, or refused (approval_timeout still applies).
 	 */
 	limits.approval = ap;
+	/*
+	 * Dashboards may attach; headless, they decide held calls, which
+	 * wait for one to attach (mcp/attach.h).
+	 */
+	att = attach_create(reg, terminal ? NULL : ap, getuid());
+	limits.attach = att;
 	if ((srv = mcp_server_start(fd, path, reg, pool, &limits,
 	    &cause)) == NULL) {
 		fprintf(stderr, "racktop: %s\n", cause);
@@ -629,7 +666,10 @@ cmd_run(const struct options *o)
 	metrics_http_stop(metrics);
 	mcp_server_stop(srv);
 	registry_stop_pollers(reg);
+	if (o->detach)
+		attached_forget_pid(path);
 out_pool:
+	attach_destroy(att);
 	approval_destroy(ap);
 	job_pool_destroy(pool);
 	free(path);

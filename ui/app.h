@@ -23,6 +23,12 @@ struct approval;
  * and select rows).
  */
 void app_set_input(const char *keys, bool mouse);
+struct remote;
+/*
+ * Before app_run: the dashboard is attached to a running racktop
+ * (mcp/remote.h) and shows its data; its calls go there (ui/remote.c).
+ */
+void app_set_remote(struct remote *);
 int app_run(struct registry *, struct job_pool *, struct approval *ap,
     const char *sock_path, const char *theme, const sigset_t *mask);
 

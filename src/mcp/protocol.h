@@ -132,6 +132,8 @@ extern const char *const proto_versions[];
 extern const char *const proto_modern_versions[];
 #define PROTO_MODERN "2026-07-28"
 #define PROTO_CLI_NAME "racktop-cli"
+/* An attached dashboard (mcp/attach.c, mcp/remote.c). */
+#define PROTO_DASHBOARD_NAME "racktop-dashboard"
 
 /*
  * A context for the sessions of one thread. pool NULL runs each call on
@@ -197,5 +199,11 @@ int proto_session_inflight(struct proto_session *);
 /* The negotiated version, or NULL before initialize. */
 const char *proto_session_version(struct proto_session *);
 const struct rt_caller *proto_session_caller(struct proto_session *);
+/*
+ * Makes the session an attached dashboard of the operator's (mcp/
+ * attach.c, after checking its uid): its calls are RT_SRC_KEY, named
+ * client, and never held for approval.
+ */
+void proto_session_set_operator(struct proto_session *, const char *client);
 
 #endif

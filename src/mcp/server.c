@@ -43,6 +43,7 @@
 #include "core/log.h"
 #include "core/policy.h"
 #include "core/xmalloc.h"
+#include "mcp/attach.h"
 #include "mcp/jsonrpc.h"
 #include "mcp/protocol.h"
 #include "mcp/server.h"
@@ -60,6 +61,7 @@ struct client {
 	struct jr_buf out;
 	size_t out_off;		/* bytes of out already written */
 	pid_t pid;
+	bool racktop;		/* the peer runs racktop's executable */
 	bool eof;		/* the peer will send nothing more */
 	bool closing;		/* close once the output is written */
 	bool dead;		/* drop at the end of the pass */
@@ -96,6 +98,7 @@ mcp_limits_default(struct mcp_limits *l)
 	l->out_hard = (size_t)16 * 1024 * 1024;
 	l->page_size = 100;
 	l->approval = NULL;
+	l->attach = NULL;
 }
 
 /* readlink(2) into a string; "" when it cannot be read. */
@@ -257,6 +260,10 @@ client_process(struct client *c)
 			c->closing = true;
 			break;
 		}
+		if (c->srv->lim.attach != NULL && attach_input(
+		    c->srv->lim.attach, c->sess, &(struct proto_transport){
+		    client_send, c }, c->racktop, line, len))
+			continue;
 		if (proto_session_input(c->sess, line, len) != 0)
 			c->closing = true;
 	}
@@ -300,6 +307,8 @@ client_read(struct client *c)
 static void
 client_free(struct client *c)
 {
+	if (c->srv->lim.attach != NULL)
+		attach_gone(c->srv->lim.attach, c->sess);
 	proto_session_free(c->sess);
 	close(c->fd);
 	jr_lines_free(&c->in);
@@ -353,6 +362,7 @@ accept_one(struct mcp_server *srv, int fd)
 	c->fd = fd;
 	c->pidx = -1;
 	c->pid = cred.pid;
+	c->racktop = (flags & PROTO_PEER_RACKTOP) != 0;
 	jr_lines_init(&c->in, srv->lim.max_message);
 	jr_buf_init(&c->out);
 	tr.send = client_send;
@@ -463,7 +473,7 @@ server_main(void *arg)
 {
 	struct mcp_server *srv = arg;
 	struct client *c;
-	int i, n, listen_idx, timeout, nold;
+	int i, n, listen_idx, attach_idx, timeout, nold, ms;
 	int64_t now;
 	short rev;
 	uint64_t v;
@@ -479,6 +489,18 @@ server_main(void *arg)
 		srv->pfds[n].fd = proto_ctx_approval_fd(srv->ctx);
 		srv->pfds[n++].events = POLLIN;
 		timeout = proto_ctx_approval_ms(srv->ctx);
+		/* Attached dashboards: held calls to forward, snapshots. */
+		attach_idx = -1;
+		if (srv->lim.attach != NULL) {
+			if ((ms = attach_next_ms(srv->lim.attach)) >= 0 &&
+			    (timeout < 0 || ms < timeout))
+				timeout = ms;
+			if (attach_fd(srv->lim.attach) != -1) {
+				attach_idx = n;
+				srv->pfds[n].fd = attach_fd(srv->lim.attach);
+				srv->pfds[n++].events = POLLIN;
+			}
+		}
 		listen_idx = -1;
 		if (srv->accept_resume != 0) {
 			now = clock_mono_ms();
@@ -541,6 +563,9 @@ server_main(void *arg)
 		if (srv->pfds[2].revents != 0 ||
 		    proto_ctx_approval_ms(srv->ctx) == 0)
 			proto_ctx_approvals(srv->ctx);
+		if (srv->lim.attach != NULL)
+			attach_run(srv->lim.attach, attach_idx >= 0 &&
+			    srv->pfds[attach_idx].revents != 0);
 
 		nold = srv->nclients;
 		for (i = 0; i < nold; i++) {
@@ -623,7 +648,7 @@ mcp_server_start(int listen_fd, const char *path, struct registry *reg,
 	srv->ctx = proto_ctx_create(reg, pool, &pc);
 	srv->clients = xcalloc((size_t)srv->lim.max_clients,
 	    sizeof *srv->clients);
-	srv->pfds = xcalloc((size_t)srv->lim.max_clients + 4,
+	srv->pfds = xcalloc((size_t)srv->lim.max_clients + 5,
 	    sizeof *srv->pfds);
 
 	/* The thread takes no signals: they belong to the main thread. */

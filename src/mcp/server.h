@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 struct approval;
+struct attach;
 struct registry;
 struct rt_caller;
 struct job_pool;
@@ -39,6 +40,11 @@ struct mcp_limits {
 	 * the server's thread is its owner side); NULL refuses them.
 	 */
 	struct approval *approval;
+	/*
+	 * Dashboards attached to this racktop (mcp/attach.c; borrowed, NULL:
+	 * none may attach).
+	 */
+	struct attach *attach;
 };
 
 /* Fills the defaults. */

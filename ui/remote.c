@@ -1,0 +1,49 @@
+/*
+ * Where the dashboard's calls go: the local worker pool, or, when the
+ * dashboard is attached to a running racktop, that racktop over the
+ * socket (mcp/remote.h). Either way the call comes back on the queue
+ * given, finished, so app.c and approval.c handle both alike.
+ *
+ * DESIGN: main thread only; the link is set once before app_run.
+ */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "core/call.h"
+#include "mcp/remote.h"
+#include "ui/app.h"
+#include "ui/ui.h"
+
+static struct remote *ui_remote;
+
+/* Attaches the dashboard to a remote racktop (NULL: local). */
+void
+app_set_remote(struct remote *r)
+{
+	ui_remote = r;
+}
+
+/* Whether the dashboard shows another racktop's data. */
+bool
+ui_is_remote(void)
+{
+	return (ui_remote != NULL);
+}
+
+/*
+ * Starts a call: checked and submitted here, or sent to the attached
+ * racktop, which checks it (as the operator's). -1: refused already.
+ */
+int
+ui_call_start(struct ui *ui, struct rt_call *c, struct job_queue *done)
+{
+	if (ui_remote != NULL) {
+		remote_submit(ui_remote, c, done);
+		return (0);
+	}
+	if (call_check(c) != 0)
+		return (-1);
+	call_submit(c, ui->pool, done);
+	return (0);
+}
