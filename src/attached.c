@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "attached.h"
@@ -153,6 +154,42 @@ attached_forget_pid(const char *path)
 
 	(void)unlink(pp);
 	free(pp);
+}
+
+/* racktop mcp with mcp_autostart: a detached racktop for every agent. */
+void
+attached_autostart(const char *config, const char *path)
+{
+	char *argv[7];
+	pid_t pid;
+	int i = 0, st;
+
+	argv[i++] = (char *)"racktop";
+	argv[i++] = (char *)"--detach";
+	argv[i++] = (char *)"--socket";
+	argv[i++] = (char *)path;
+	if (config != NULL) {
+		argv[i++] = (char *)"--config";
+		argv[i++] = (char *)config;
+	}
+	argv[i] = NULL;
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		log_warn("mcp_autostart: fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		/* stdout carries the protocol: the child's words go to stderr. */
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	/* The detaching parent returns once the socket listens. */
+	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		log_warn("mcp_autostart: racktop --detach failed; serving "
+		    "the tools here (lazy mode)");
 }
 
 /* racktop --stop: asked over the socket, else SIGTERM to the pid file's. */

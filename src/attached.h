@@ -27,6 +27,12 @@ int attached_run(const char *path, struct registry *reg, const char *theme,
 void attached_detach(const char *path, int listen_fd);
 /* Removes PATH.pid at a detached racktop's exit. */
 void attached_forget_pid(const char *path);
+/*
+ * racktop mcp with mcp_autostart: runs `racktop --detach` (this
+ * executable; config NULL: the default) and waits until it listens or
+ * fails; the bridge then relays to it, or serves lazily.
+ */
+void attached_autostart(const char *config, const char *path);
 /* racktop --stop. Returns the exit status. */
 int attached_stop(const char *path);
 

@@ -484,6 +484,9 @@ cmd_mcp(const struct options *o)
 	/* Log to stderr only: stdout carries the protocol. */
 	reg = load(o, &conf);
 	path = socket_path(o, conf);
+	/* One racktop for every agent, rather than one each (lazy mode). */
+	if (conf->mcp_autostart && !attached_live(path))
+		attached_autostart(o->config, path);
 	rv = bridge_run(path, reg);
 	free(path);
 	registry_destroy(reg);

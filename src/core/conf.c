@@ -70,7 +70,7 @@ static const char *conf_global_keys[] = {
 	"socket", "log", "log_level", "audit_log", "theme", "read_only",
 	"approval_timeout", "workers", "roles", "tool_policy", "socket_group",
 	"max_message", "max_clients", "max_inflight", "rate_limit",
-	"metrics_listen", "keys", "mouse", NULL
+	"metrics_listen", "keys", "mouse", "mcp_autostart", NULL
 };
 
 static const char *conf_service_keys[] = {
@@ -1007,6 +1007,9 @@ conf_set_globals(struct rt_config *c, struct conf_sect *g, char **cause)
 			field = &c->keys;
 		else if (strcmp(e->key, "mouse") == 0) {
 			if (conf_parse_bool(e->value, &c->mouse) != 0)
+				goto bad_bool;
+		} else if (strcmp(e->key, "mcp_autostart") == 0) {
+			if (conf_parse_bool(e->value, &c->mcp_autostart) != 0)
 				goto bad_bool;
 		} else if (strcmp(e->key, "read_only") == 0) {
 			if (conf_parse_bool(e->value, &c->read_only) != 0)

@@ -184,6 +184,25 @@ dexpect "the detached racktop serves" d1 \
 dexpect "the detached racktop exits" d1 sh -c "! kill -0 $DPID 2>/dev/null"
 dexpect "its pid file goes" d1 sh -c "! test -e '$S2.pid'"
 
+# 10. mcp_autostart: racktop mcp with nothing listening starts one.
+S3=$TMPD/a.sock
+cp "$C" "$TMPD/auto.conf"
+printf 'mcp_autostart = true\n' >>"$TMPD/auto.conf"
+printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"auto","version":"1"}}}' |
+    "$RACKTOP" mcp --socket "$S3" --config "$TMPD/auto.conf" >"$TMPD/auto.out" 2>"$TMPD/auto.err"
+if jq -e 'select(.id == 1) | .result.serverInfo.name == "racktop"' \
+    "$TMPD/auto.out" >/dev/null 2>&1; then
+	ok "racktop mcp answers through the racktop it started"
+else
+	fail "racktop mcp with mcp_autostart: $(cat "$TMPD/auto.out" "$TMPD/auto.err")"
+fi
+APID=$(cat "$S3.pid" 2>/dev/null)
+[ -n "$APID" ] && PIDS="$PIDS $APID"
+dexpect "the started racktop outlives the bridge" d1 \
+    "$RACKTOP" call racktop_status --socket "$S3" --config "$C"
+"$RACKTOP" --stop --socket "$S3" --config "$C" >/dev/null 2>&1 ||
+    fail "--stop (autostarted)"
+
 for f in "$TMPD/headless.err" "$TMPD/d1.err" "$TMPD/d2.err"; do
 	if grep -q 'Sanitizer\|runtime error:' "$f" 2>/dev/null; then
 		fail "$f reported:"
