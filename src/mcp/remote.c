@@ -588,8 +588,9 @@ remote_main(void *arg)
 			n = read(r->fd, p, avail);
 			if (n == 0 || (n == -1 && errno != EINTR &&
 			    errno != EAGAIN)) {
-				xasprintf(&r->lost, "the racktop on %s (pid %d) "
-				    "went away", r->path, (int)r->pid);
+				xasprintf(&r->lost, "the connection to the "
+				    "racktop on %s (pid %d) closed", r->path,
+				    (int)r->pid);
 				kill(getpid(), SIGTERM);
 				break;
 			}
