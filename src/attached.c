@@ -70,6 +70,7 @@ attached_run(const char *path, struct registry *reg, const char *theme,
 	if (remote_unmatched(r) > 0)
 		log_warn("attach: %d of the racktop's instances are not in this "
 		    "configuration; they are not shown", remote_unmatched(r));
+	remote_on_activity(r, app_note_remote);
 	sigfillset(&set);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	if (remote_start(r, &cause) != 0) {

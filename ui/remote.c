@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/call.h"
 #include "mcp/remote.h"
@@ -22,6 +23,14 @@ void
 app_set_remote(struct remote *r)
 {
 	ui_remote = r;
+}
+
+/* A call the attached racktop finished, for the activity pane. */
+void
+app_note_remote(const char *who, const char *tool, const char *target,
+    bool ok, const char *result, int64_t ms)
+{
+	activity_note(who, tool, target, ok, result, ms);
 }
 
 /* Whether the dashboard shows another racktop's data. */

@@ -24,8 +24,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +78,17 @@ struct att_pending {
 	struct att_pending *next;
 };
 
+/* A finished call, for the dashboards' activity panes. */
+struct att_act {
+	char who[128];
+	char tool[128];
+	char target[256];
+	char result[256];
+	bool ok;
+	int64_t ms;
+	struct att_act *next;
+};
+
 struct attach {
 	struct registry *reg;
 	struct approval *ap;
@@ -87,6 +100,16 @@ struct attach {
 	int64_t next_check;
 	struct jr_buf buf;	/* a message being built */
 	struct jr_buf scratch;	/* a row's text, for its hash */
+
+	/*
+	 * Finished calls (headless: no local dashboard observes them),
+	 * noted by the finishing thread while a dashboard is attached.
+	 */
+	struct call_observer obs;
+	atomic_bool watching;
+	atomic_bool acts_waiting;
+	pthread_mutex_t act_lock;
+	struct att_act *acts;		/* newest first */
 };
 
 /* FNV-1a, 64 bits. */
@@ -470,6 +493,78 @@ publish_changes(struct attach *a)
 	jr_buf_reset(&a->scratch, 64 * 1024);
 }
 
+/*
+ * Any thread that finished a call: copies what the activity pane shows.
+ * The keyboard's calls are the dashboard's own to record.
+ */
+static void
+observe(const struct rt_call *c, void *arg)
+{
+	static const char *const sources[] = { "key", "cli", "agent" };
+	struct attach *a = arg;
+	struct att_act *x;
+	const json_t *total;
+	char *target;
+
+	if (!atomic_load(&a->watching) || c->caller.source == RT_SRC_KEY)
+		return;
+	x = xcalloc(1, sizeof *x);
+	snprintf(x->who, sizeof x->who, "%s%s%.80s", sources[c->caller.source],
+	    c->caller.client[0] != '\0' ? " " : "", c->caller.client);
+	snprintf(x->tool, sizeof x->tool, "%s", c->rt->tool->name);
+	target = json_dumps(c->args, JSON_COMPACT);
+	snprintf(x->target, sizeof x->target, "%s", target != NULL ? target :
+	    "");
+	free(target);
+	x->ok = c->error == NULL;
+	if (!x->ok)
+		snprintf(x->result, sizeof x->result, "%s", c->error);
+	else if ((total = json_object_get(c->result, "total")) != NULL &&
+	    json_is_integer(total))
+		snprintf(x->result, sizeof x->result, "%lld items",
+		    (long long)json_integer_value(total));
+	else
+		snprintf(x->result, sizeof x->result, "ok");
+	x->ms = c->duration_ms;
+	pthread_mutex_lock(&a->act_lock);
+	x->next = a->acts;
+	a->acts = x;
+	pthread_mutex_unlock(&a->act_lock);
+	atomic_store(&a->acts_waiting, true);
+}
+
+/* Sends the calls noted since the last pass, oldest first. */
+static void
+send_activity(struct attach *a)
+{
+	struct att_act *list, *x, *rev = NULL;
+	struct att_client *c;
+	json_t *p;
+
+	atomic_store(&a->acts_waiting, false);
+	pthread_mutex_lock(&a->act_lock);
+	list = a->acts;
+	a->acts = NULL;
+	pthread_mutex_unlock(&a->act_lock);
+	while ((x = list) != NULL) {
+		list = x->next;
+		x->next = rev;
+		rev = x;
+	}
+	while ((x = rev) != NULL) {
+		rev = x->next;
+		p = json_pack("{s:s, s:s, s:s, s:b, s:s, s:I}", "who", x->who,
+		    "tool", x->tool, "target", x->target, "ok", x->ok,
+		    "result", x->result, "ms", (json_int_t)x->ms);
+		a->buf.len = 0;
+		jr_notification(&a->buf, "racktop/activity", p);
+		json_decref(p);
+		for (c = a->clients; c != NULL; c = c->next)
+			send_buf(c, &a->buf);
+		free(x);
+	}
+}
+
 /* Creates the attach state. */
 struct attach *
 attach_create(struct registry *reg, struct approval *ap, uid_t owner)
@@ -486,8 +581,16 @@ attach_create(struct registry *reg, struct approval *ap, uid_t owner)
 		a->inst[i].in = registry_instance_at(reg, i);
 	jr_buf_init(&a->buf);
 	jr_buf_init(&a->scratch);
-	if (ap != NULL)
+	atomic_init(&a->watching, false);
+	atomic_init(&a->acts_waiting, false);
+	pthread_mutex_init(&a->act_lock, NULL);
+	if (ap != NULL) {
 		approval_keep_held(ap, true);
+		/* Headless: no dashboard of its own observes the calls. */
+		a->obs.fn = observe;
+		a->obs.arg = a;
+		call_set_observer(&a->obs);
+	}
 	return (a);
 }
 
@@ -504,13 +607,21 @@ attach_destroy(struct attach *a)
 {
 	struct att_client *c;
 	struct att_pending *p;
+	struct att_act *x;
 
 	if (a == NULL)
 		return;
 	if (a->ap != NULL) {
 		approval_keep_held(a->ap, false);
 		approval_attach(a->ap, false);
+		call_set_observer(NULL);
 	}
+	atomic_store(&a->watching, false);
+	while ((x = a->acts) != NULL) {
+		a->acts = x->next;
+		free(x);
+	}
+	pthread_mutex_destroy(&a->act_lock);
 	while ((c = a->clients) != NULL) {
 		a->clients = c->next;
 		client_free(c);
@@ -692,6 +803,7 @@ do_attach(struct attach *a, struct proto_session *s,
 	for (p = a->pending; p != NULL && c->approver; p = p->next)
 		send_request(a, c, p->req);
 	update_decider(a);
+	atomic_store(&a->watching, true);
 	a->next_check = 0;
 }
 
@@ -830,8 +942,10 @@ attach_gone(struct attach *a, struct proto_session *s)
 		}
 	}
 	update_decider(a);
-	if (a->clients == NULL)
+	if (a->clients == NULL) {
+		atomic_store(&a->watching, false);
 		inst_reset(a);
+	}
 }
 
 /* The broker's decider fd, when dashboards decide. */
@@ -859,6 +973,8 @@ attach_run(struct attach *a, bool requests)
 {
 	if (requests && a->ap != NULL)
 		take_requests(a);
+	if (atomic_load(&a->acts_waiting))
+		send_activity(a);
 	if (a->clients == NULL || clock_mono_ms() < a->next_check)
 		return;
 	publish_changes(a);

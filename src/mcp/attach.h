@@ -16,6 +16,9 @@
  *                    racktop/approval {id, withdrawn, why: "approved by
  *                    USER (pid N)"}.
  *   racktop/stop     {} -> {}, then racktop ends as on SIGTERM.
+ * A headless racktop also sends every attached dashboard racktop/activity
+ * {who, tool, target, ok, result, ms} for each call an agent or the CLI
+ * finished, for its activity pane.
  * Its tools/call are then the operator's (RT_SRC_KEY): never held.
  *
  * racktop/snapshot params: i (index in the attach reply's instances),

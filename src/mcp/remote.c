@@ -81,6 +81,8 @@ struct remote {
 	struct mirror *m;
 	size_t nm;
 
+	remote_activity_fn *activity;
+
 	pthread_t thread;
 	bool running;
 	int wake_fd;
@@ -487,6 +489,22 @@ on_approval(struct remote *r, json_t *p)
 	approval_relay_request(r->relay, q);
 }
 
+/* racktop/activity: a call the remote racktop finished. */
+static void
+on_activity(struct remote *r, json_t *p)
+{
+	const char *who = json_string_value(json_object_get(p, "who"));
+	const char *tool = json_string_value(json_object_get(p, "tool"));
+	const char *target = json_string_value(json_object_get(p, "target"));
+	const char *result = json_string_value(json_object_get(p, "result"));
+
+	if (r->activity == NULL || who == NULL || tool == NULL)
+		return;
+	r->activity(who, tool, target != NULL ? target : "",
+	    json_is_true(json_object_get(p, "ok")), result != NULL ? result :
+	    "", json_integer_value(json_object_get(p, "ms")));
+}
+
 /* One line from racktop. */
 static void
 on_line(struct remote *r, const char *line, size_t len)
@@ -502,6 +520,9 @@ on_line(struct remote *r, const char *line, size_t len)
 	else if (m.kind == JR_NOTIFICATION &&
 	    strcmp(m.method, "racktop/approval") == 0)
 		on_approval(r, m.params);
+	else if (m.kind == JR_NOTIFICATION &&
+	    strcmp(m.method, "racktop/activity") == 0)
+		on_activity(r, m.params);
 	jr_msg_clear(&m);
 }
 
@@ -703,6 +724,12 @@ remote_free(struct remote *r)
 	free(r->lost);
 	free(r->path);
 	free(r);
+}
+
+void
+remote_on_activity(struct remote *r, remote_activity_fn *fn)
+{
+	r->activity = fn;
 }
 
 bool

@@ -14,6 +14,7 @@
 #define RT_MCP_REMOTE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct approval;
@@ -45,6 +46,13 @@ bool remote_approver(struct remote *);
 pid_t remote_pid(struct remote *);
 /* Remote instances this racktop's configuration does not have. */
 int remote_unmatched(struct remote *);
+/*
+ * Before remote_start: where the remote racktop's finished calls go (the
+ * activity pane; called on the link's thread).
+ */
+typedef void remote_activity_fn(const char *who, const char *tool,
+    const char *target, bool ok, const char *result, int64_t ms);
+void remote_on_activity(struct remote *, remote_activity_fn *);
 /*
  * Sends a call (any thread; the link owns it until it comes back on
  * done, finished, failed or cancelled, as from a worker).

@@ -96,6 +96,8 @@ dpress d1 y
 dexpect "y from the attached dashboard runs the call" d1 succeeded 1 10
 dexpect "the modal closes" d1 dlacks d1 "Approve proxmox_reboot_vm?"
 dexpect "attached panes show the headless racktop's guests" d1 dhas d1 "web01"
+dexpect "the agent's call shows in the attached activity pane" d1 \
+    dline d1 "agent claude-code/1" "proxmox_reboot_vm"
 
 # 3. Live: a change upstream reaches the attached dashboard.
 dexpect "db01 running" d1 dline d1 " db01 " "running"

@@ -12,6 +12,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "core/approval.h"
@@ -37,6 +38,22 @@ static struct mcp_server *srv;
 static struct attach *att;
 static struct approval *ap, *relay;
 static struct remote *link_;
+static atomic_int noted;
+static char noted_tool[128];
+
+/* The link's thread: a call the server finished. */
+static void
+note(const char *who, const char *tool, const char *target, bool ok,
+    const char *result, int64_t ms)
+{
+	(void)target;
+	(void)result;
+	(void)ms;
+	if (ok && strncmp(who, "agent", 5) == 0) {
+		snprintf(noted_tool, sizeof noted_tool, "%s", tool);
+		atomic_fetch_add(&noted, 1);
+	}
+}
 
 static struct registry *
 make_registry(struct rt_config **conf)
@@ -94,6 +111,8 @@ setup(void)
 	ck_assert_msg(link_ != NULL, "%s", cause);
 	ck_assert(remote_approver(link_));
 	ck_assert_int_eq(remote_unmatched(link_), 0);
+	atomic_store(&noted, 0);
+	remote_on_activity(link_, note);
 	ck_assert_int_eq(remote_start(link_, &cause), 0);
 }
 
@@ -302,6 +321,9 @@ START_TEST(test_held_call_relayed_and_answered)
 	    "result"), "isError")));
 	json_decref(reply);
 	approval_req_free(r);
+	/* The dashboard's activity pane hears of it. */
+	ck_assert(WAIT_FOR(atomic_load(&noted) > 0, 10000));
+	ck_assert_str_eq(noted_tool, "testsvc_wipe");
 
 	/* Denied from here: the agent hears "denied by operator". */
 	agent_say(fd, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
