@@ -223,8 +223,13 @@ describe_start(struct ui *ui, struct ui_approval *e)
 	c->owner = (void *)(uintptr_t)e->req->id;
 	if (ui_is_remote()) {
 		/* The attached racktop runs describe, as the operator. */
+		if (ui_call_start(ui, c, previews) != 0) {
+			e->describe = xstrdup(c->error != NULL ? c->error :
+			    "(no preview)");
+			call_free(c);
+			return;
+		}
 		e->describing = true;
-		ui_call_start(ui, c, previews);
 		return;
 	}
 	if (call_check(c) != 0 || !c->preview) {

@@ -48,6 +48,14 @@ int
 ui_call_start(struct ui *ui, struct rt_call *c, struct job_queue *done)
 {
 	if (ui_remote != NULL) {
+		/* This dashboard's --read-only holds whatever the racktop's. */
+		if (call_policy.read_only &&
+		    !(c->rt->tool->flags & RT_READ_ONLY)) {
+			call_fail(c, "%s: this dashboard runs read-only; this "
+			    "tool changes state", c->rt->tool->name);
+			c->done = true;
+			return (-1);
+		}
 		remote_submit(ui_remote, c, done);
 		return (0);
 	}
