@@ -43,24 +43,16 @@
 #include "mcp/attach.h"
 #include "mcp/jsonrpc.h"
 #include "mcp/protocol.h"
+#include "mcp/snapdiff.h"
 
 #define ATTACH_CHECK_MS 250
 #define DASHBOARD_NAME PROTO_DASHBOARD_NAME
-
-/* One top-level member of a snapshot's data, as last sent. */
-struct att_member {
-	char *key;
-	uint64_t hash;		/* of its text, or of its rows' hashes */
-	bool rows;		/* an array of objects, diffed by row */
-	uint64_t *row;		/* each row's hash */
-	size_t nrows;
-};
 
 /* What the dashboards were last sent of one instance. */
 struct att_inst {
 	struct rt_instance *in;
 	struct snapshot *snap;	/* the one last sent, or NULL */
-	struct att_member *m;
+	struct snapdiff_member *m;
 	size_t nm;
 };
 
@@ -112,292 +104,6 @@ struct attach {
 	struct att_act *acts;		/* newest first */
 };
 
-/* FNV-1a, 64 bits. */
-static uint64_t
-fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-
-	while (n-- > 0) {
-		h ^= *s++;
-		h *= 1099511628211ULL;
-	}
-	return (h);
-}
-#define FNV_INIT 14695981039346656037ULL
-
-/* The hash of a value's compact text. */
-static uint64_t
-value_hash(struct attach *a, const json_t *v)
-{
-	a->scratch.len = 0;
-	jr_put_json(&a->scratch, v);
-	return (fnv(FNV_INIT, a->scratch.data, a->scratch.len));
-}
-
-/* Whether a member is diffed by rows: an array of objects. */
-static bool
-is_rows(const json_t *v)
-{
-	return (json_is_array(v) && (json_array_size(v) == 0 ||
-	    json_is_object(json_array_get(v, 0))));
-}
-
-static void
-members_free(struct att_member *m, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(m[i].key);
-		free(m[i].row);
-	}
-	free(m);
-}
-
-/* The members of a snapshot's data with their hashes. */
-static struct att_member *
-members_of(struct attach *a, const json_t *data, size_t *np)
-{
-	struct att_member *m;
-	const char *key;
-	json_t *v;
-	size_t n = 0, i;
-
-	*np = 0;
-	if (!json_is_object(data))
-		return (NULL);
-	m = xcalloc(json_object_size(data) + 1, sizeof *m);
-	json_object_foreach((json_t *)(uintptr_t)data, key, v) {
-		m[n].key = xstrdup(key);
-		if ((m[n].rows = is_rows(v))) {
-			m[n].nrows = json_array_size(v);
-			m[n].row = xcalloc(m[n].nrows + 1, sizeof *m[n].row);
-			m[n].hash = FNV_INIT;
-			for (i = 0; i < m[n].nrows; i++) {
-				m[n].row[i] = value_hash(a,
-				    json_array_get(v, i));
-				m[n].hash = fnv(m[n].hash, &m[n].row[i],
-				    sizeof m[n].row[i]);
-			}
-		} else
-			m[n].hash = value_hash(a, v);
-		n++;
-	}
-	*np = n;
-	return (m);
-}
-
-static const struct att_member *
-member_find(const struct att_member *m, size_t n, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(m[i].key, key) == 0)
-			return (&m[i]);
-	}
-	return (NULL);
-}
-
-/* Appends "KEY": with the key escaped. */
-static void
-put_key(struct jr_buf *b, const char *key)
-{
-	jr_buf_append(b, "\"", 1);
-	jr_put_escaped(b, key, strlen(key));
-	jr_buf_append(b, "\":", 2);
-}
-
-/* Appends the params' head: instance, generation and the metadata. */
-static void
-put_head(struct jr_buf *b, size_t i, const struct snapshot *s, bool full)
-{
-	char head[320];
-	int n;
-
-	n = snprintf(head, sizeof head, "{\"jsonrpc\":\"2.0\",\"method\":"
-	    "\"racktop/snapshot\",\"params\":{\"i\":%zu,\"gen\":%llu,"
-	    "\"full\":%s,\"fetched_ms\":%lld,\"age_ms\":%lld,"
-	    "\"attempt_ms\":%lld,\"kind\":%d,\"error\":", i,
-	    (unsigned long long)s->generation, full ? "true" : "false",
-	    (long long)s->fetched_ms, (long long)snapshot_age_ms(s),
-	    (long long)(clock_mono_ms() - s->attempted_mono), s->error_kind);
-	jr_buf_append(b, head, (size_t)n);
-	if (s->error == NULL)
-		jr_buf_append(b, "null", 4);
-	else {
-		jr_buf_append(b, "\"", 1);
-		jr_put_escaped(b, s->error, strlen(s->error));
-		jr_buf_append(b, "\"", 1);
-	}
-}
-
-/* The whole snapshot, for a dashboard that has nothing to diff from. */
-static void
-put_full(struct jr_buf *b, size_t i, const struct snapshot *s)
-{
-	put_head(b, i, s, true);
-	jr_buf_append(b, ",\"data\":", 8);
-	if (s->data != NULL)
-		jr_put_json(b, s->data);
-	else
-		jr_buf_append(b, "null", 4);
-	jr_buf_append(b, "}}\n", 3);
-}
-
-/* An index from the previous rows' hashes to their first position. */
-struct row_index {
-	uint64_t *hash;
-	size_t *pos;
-	size_t mask;
-};
-
-static void
-index_build(struct row_index *x, const struct att_member *old)
-{
-	size_t cap = 16, i, k;
-
-	while (cap < old->nrows * 2)
-		cap *= 2;
-	x->mask = cap - 1;
-	x->hash = xcalloc(cap, sizeof *x->hash);
-	x->pos = xcalloc(cap, sizeof *x->pos);
-	for (i = 0; i < old->nrows; i++) {
-		for (k = old->row[i] & x->mask; x->pos[k] != 0;
-		    k = (k + 1) & x->mask) {
-			if (x->hash[k] == old->row[i])
-				break;
-		}
-		if (x->pos[k] == 0) {
-			x->hash[k] = old->row[i];
-			x->pos[k] = i + 1;	/* 0: empty */
-		}
-	}
-}
-
-/* The previous position of a row with hash h, or -1. */
-static long
-index_find(const struct row_index *x, uint64_t h)
-{
-	size_t k;
-
-	for (k = h & x->mask; x->pos[k] != 0; k = (k + 1) & x->mask) {
-		if (x->hash[k] == h)
-			return ((long)x->pos[k] - 1);
-	}
-	return (-1);
-}
-
-/* Appends a run of previous rows. */
-static void
-put_run(struct jr_buf *b, bool *first, long start, long count)
-{
-	char t[48];
-	int n;
-
-	n = snprintf(t, sizeof t, "%s[%ld,%ld]", *first ? "" : ",", start,
-	    count);
-	jr_buf_append(b, t, (size_t)n);
-	*first = false;
-}
-
-/* A row member's change: runs of previous rows and new rows. */
-static void
-put_rows(struct jr_buf *b, const json_t *arr, const struct att_member *nw,
-    const struct att_member *old)
-{
-	struct row_index x;
-	long start = -1, count = 0, at;
-	bool first = true;
-	size_t i;
-
-	memset(&x, 0, sizeof x);
-	if (old != NULL && old->rows)
-		index_build(&x, old);
-	jr_buf_append(b, "[", 1);
-	for (i = 0; i < nw->nrows; i++) {
-		at = x.hash != NULL ? index_find(&x, nw->row[i]) : -1;
-		if (at >= 0 && count > 0 && at == start + count &&
-		    (size_t)at < old->nrows) {
-			count++;
-			continue;
-		}
-		if (count > 0)
-			put_run(b, &first, start, count);
-		count = 0;
-		if (at >= 0) {
-			start = at;
-			count = 1;
-			continue;
-		}
-		if (!first)
-			jr_buf_append(b, ",", 1);
-		first = false;
-		jr_put_json(b, json_array_get(arr, i));
-	}
-	if (count > 0)
-		put_run(b, &first, start, count);
-	jr_buf_append(b, "]", 1);
-	free(x.hash);
-	free(x.pos);
-}
-
-/* What changed from the last snapshot sent to s (members nm). */
-static void
-put_diff(struct jr_buf *b, size_t i, const struct att_inst *ai,
-    const struct snapshot *s, const struct att_member *nm, size_t nn)
-{
-	const struct att_member *o;
-	bool first;
-	size_t k;
-	int pass;
-
-	put_head(b, i, s, false);
-	if (s->data == ai->snap->data) {
-		/* A failed poll: the same data, a new error. */
-		jr_buf_append(b, "}}\n", 3);
-		return;
-	}
-	for (pass = 0; pass < 2; pass++) {
-		jr_buf_append(b, pass == 0 ? ",\"set\":{" : ",\"rows\":{", 8 +
-		    (pass == 1));
-		first = true;
-		for (k = 0; k < nn; k++) {
-			o = member_find(ai->m, ai->nm, nm[k].key);
-			if ((pass == 0) == nm[k].rows)
-				continue;
-			if (o != NULL && o->hash == nm[k].hash &&
-			    o->rows == nm[k].rows)
-				continue;
-			if (!first)
-				jr_buf_append(b, ",", 1);
-			first = false;
-			put_key(b, nm[k].key);
-			if (pass == 0)
-				jr_put_json(b, json_object_get(s->data,
-				    nm[k].key));
-			else
-				put_rows(b, json_object_get(s->data,
-				    nm[k].key), &nm[k], o);
-		}
-		jr_buf_append(b, "}", 1);
-	}
-	jr_buf_append(b, ",\"del\":[", 8);
-	first = true;
-	for (k = 0; k < ai->nm; k++) {
-		if (member_find(nm, nn, ai->m[k].key) != NULL)
-			continue;
-		if (!first)
-			jr_buf_append(b, ",", 1);
-		first = false;
-		jr_buf_append(b, "\"", 1);
-		jr_put_escaped(b, ai->m[k].key, strlen(ai->m[k].key));
-		jr_buf_append(b, "\"", 1);
-	}
-	jr_buf_append(b, "]}}\n", 4);
-}
-
 /* Sends the buffer to one dashboard. */
 static void
 send_buf(struct att_client *c, struct jr_buf *b)
@@ -414,7 +120,7 @@ inst_reset(struct attach *a)
 	for (i = 0; i < a->ninst; i++) {
 		snapshot_release(a->inst[i].snap);
 		a->inst[i].snap = NULL;
-		members_free(a->inst[i].m, a->inst[i].nm);
+		snapdiff_members_free(a->inst[i].m, a->inst[i].nm);
 		a->inst[i].m = NULL;
 		a->inst[i].nm = 0;
 	}
@@ -428,7 +134,7 @@ publish_changes(struct attach *a)
 {
 	struct att_inst *ai;
 	struct att_client *c;
-	struct att_member *nm;
+	struct snapdiff_member *nm;
 	struct snapshot *s;
 	uint64_t g;
 	size_t i, nn = 0;
@@ -446,7 +152,7 @@ publish_changes(struct attach *a)
 				if (c->sent[i] == g)
 					continue;
 				if (a->buf.len == 0)
-					put_full(&a->buf, i, ai->snap);
+					snapdiff_put_full(&a->buf, i, ai->snap);
 				send_buf(c, &a->buf);
 				c->sent[i] = g;
 			}
@@ -462,20 +168,21 @@ publish_changes(struct attach *a)
 			ai->m = NULL;
 			ai->nm = 0;
 		} else
-			nm = members_of(a, s->data, &nn);
+			nm = snapdiff_members(&a->scratch, s->data, &nn);
 		diffed = fulled = false;
 		for (c = a->clients; c != NULL; c = c->next) {
 			if (ai->snap != NULL && c->sent[i] ==
 			    ai->snap->generation) {
 				if (!diffed) {
 					a->buf.len = 0;
-					put_diff(&a->buf, i, ai, s, nm, nn);
+					snapdiff_put_diff(&a->buf, i, ai->snap, ai->m,
+					    ai->nm, s, nm, nn);
 					diffed = true;
 					fulled = false;
 				}
 			} else if (!fulled) {
 				a->buf.len = 0;
-				put_full(&a->buf, i, s);
+				snapdiff_put_full(&a->buf, i, s);
 				fulled = true;
 				diffed = false;
 			}
@@ -483,7 +190,7 @@ publish_changes(struct attach *a)
 			c->sent[i] = s->generation;
 		}
 		snapshot_release(ai->snap);
-		members_free(ai->m, ai->nm);
+		snapdiff_members_free(ai->m, ai->nm);
 		ai->snap = s;
 		ai->m = nm;
 		ai->nm = nn;

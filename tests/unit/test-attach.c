@@ -184,8 +184,8 @@ START_TEST(test_mirror_follows_every_change)
 		"[1,2]},\"extra\":[]}",
 		/* A member removed, one retyped (rows to scalar and back). */
 		"{\"rows\":7,\"extra\":[{\"k\":1}]}",
-		"{\"rows\":[{\"id\":1,\"s\":\"a\"}],\"extra\":[{\"k\":1}],"
-		"\"e\":{}}",
+		("{\"rows\":[{\"id\":1,\"s\":\"a\"}],\"extra\":[{\"k\":1}],"
+		"\"e\":{}}"),
 		/* Empty. */
 		"{}",
 	};
