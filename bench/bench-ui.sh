@@ -15,8 +15,9 @@
 #   RSS             VmRSS once every instance has refreshed three times;
 #   attached        a second dashboard attached to that racktop (issue
 #                   19), over a second window as long: its UI thread's
-#                   CPU beside the local one's, the bytes it received per
-#                   refresh cycle (/proc/PID/io rchar) and its RSS;
+#                   CPU beside the local one's, the bytes it received in
+#                   its first 3 s (the whole snapshots) and per refresh
+#                   cycle (/proc/PID/io rchar), and its RSS;
 #   frame time      RACKTOP_FRAME_LOG: each drawing pass's time; full
 #                   frames (layout and every pane drawn) forced with Tab
 #                   after the idle window, full repaints (every cell sent
@@ -278,6 +279,7 @@ awk -v hz="$hz" -v ui0="$ui0" -v ui1="$ui1" -v po0="$po0" -v po1="$po1" \
 		aui = (at1 - at0) / hz / (ta1 - ta0) * 100
 		acyc = (ar1 - ar0) / ninst
 		printf "%-44s %12.3f\n", "CPU, % of one core (attached dashboard UI)", aui
+		printf "%-44s %12.1f\n", "attached: KB received in its first 3 s", ac0 / 1024
 		printf "%-44s %12.1f\n", "attached: KB received per refresh cycle", (acyc > 0 ? (ac1 - ac0) / 1024 / acyc : 0)
 		printf "%-44s %12.1f\n", "attached: RSS at the end (MB)", att_rss / 1024
 	}
