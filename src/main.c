@@ -35,7 +35,9 @@
 #include "core/policy.h"
 #include "core/registry.h"
 #include "core/xmalloc.h"
+#include "attached.h"
 #include "demo.h"
+#include "mcp/attach.h"
 #include "mcp/bridge.h"
 #include "mcp/client.h"
 #include "mcp/http.h"
@@ -51,6 +53,8 @@ struct options {
 	const char *theme;
 	bool read_only;
 	bool headless;
+	bool detach;		/* --detach: headless, in the background */
+	bool stop;		/* --stop: end the running racktop */
 	bool demo;
 	bool json;
 	bool markdown;		/* tools --markdown */
@@ -66,8 +70,11 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: racktop [options]                 dashboard and MCP socket\n"
+	    "usage: racktop [options]                 dashboard and MCP socket (attached\n"
+	    "                                         when a racktop runs already)\n"
 	    "       racktop --headless [options]      MCP socket and pollers only\n"
+	    "       racktop --detach [options]        the same, in the background\n"
+	    "       racktop --stop [options]          end the running racktop\n"
 	    "       racktop --demo [options]          dashboard against the simulator\n"
 	    "       racktop mcp [options]             stdio bridge for MCP clients\n"
 	    "       racktop call TOOL [k=v ...] [--json '{...}']\n"
@@ -118,6 +125,10 @@ parse_args(int argc, char **argv, struct options *o)
 			o->read_only = true;
 		else if (strcmp(a, "--headless") == 0)
 			o->headless = true;
+		else if (strcmp(a, "--detach") == 0)
+			o->detach = o->headless = true;
+		else if (strcmp(a, "--stop") == 0)
+			o->stop = true;
 		else if (strcmp(a, "--demo") == 0)
 			o->demo = true;
 		else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
@@ -476,6 +487,9 @@ cmd_mcp(const struct options *o)
 	/* Log to stderr only: stdout carries the protocol. */
 	reg = load(o, &conf);
 	path = socket_path(o, conf);
+	/* One racktop for every agent, rather than one each (lazy mode). */
+	if (conf->mcp_autostart && !attached_live(path))
+		attached_autostart(o->config, path);
 	rv = bridge_run(path, reg);
 	free(path);
 	registry_destroy(reg);
@@ -527,15 +541,23 @@ cmd_run(const struct options *o)
 	struct metrics_http *metrics = NULL;
 	struct mcp_http *http = NULL;
 	struct mcp_http_conf hc;
+	struct attach *att = NULL;
 	sigset_t set, old;
 	char *path, *cause = NULL;
 	int fd, sig, workers, mport = 0, rv = 0;
 	bool terminal = !o->headless;
 
 	reg = load(o, &conf);
+	if (o->stop) {
+		path = socket_path(o, conf);
+		rv = attached_stop(path);
+		free(path);
+		goto out_reg;
+	}
 	if (o->demo_state != NULL)
 		demo_forget_files(o->demo_state);
-	open_log(conf, terminal);
+	/* Detached: stderr goes nowhere, the log to the state folder. */
+	open_log(conf, terminal || o->detach);
 	if (conf->audit_log != NULL && audit_open(conf->audit_log, &cause) != 0) {
 		fprintf(stderr, "racktop: audit log: %s\n", cause);
 		free(cause);
@@ -545,7 +567,16 @@ cmd_run(const struct options *o)
 
 	/* The socket comes first: a bad path is a plain error on stderr. */
 	path = socket_path(o, conf);
-	if ((fd = sockpath_listen(path, &cause)) == -1) {
+	if ((fd = sockpath_listen(path, &cause)) == -1 && terminal &&
+	    o->demo_state == NULL && attached_live(path)) {
+		/* A racktop runs already: this dashboard becomes its client. */
+		free(cause);
+		rv = attached_run(path, reg, o->theme != NULL ? o->theme :
+		    conf->theme, conf->keys, o->mouse || conf->mouse);
+		free(path);
+		goto out_reg;
+	}
+	if (fd == -1) {
 		fprintf(stderr, "racktop: %s\n", cause);
 		free(cause);
 		free(path);
@@ -562,6 +593,9 @@ cmd_run(const struct options *o)
 		rv = 2;
 		goto out_reg;
 	}
+
+	if (o->detach)
+		attached_detach(path, fd);
 
 	/* Every thread from here on inherits a fully blocked mask. */
 	sigfillset(&set);
@@ -606,6 +640,12 @@ cmd_run(const struct options *o)
 		}
 		limits.http = http;
 	}
+	/*
+	 * Dashboards may attach; headless, they decide held calls, which
+	 * wait for one to attach (mcp/attach.h).
+	 */
+	att = attach_create(reg, terminal ? NULL : ap, getuid());
+	limits.attach = att;
 	if ((srv = mcp_server_start(fd, path, reg, pool, &limits,
 	    &cause)) == NULL) {
 		fprintf(stderr, "racktop: %s\n", cause);
@@ -662,8 +702,11 @@ cmd_run(const struct options *o)
 	mcp_http_stop(http);
 	http = NULL;
 	registry_stop_pollers(reg);
+	if (o->detach)
+		attached_forget_pid(path);
 out_pool:
 	mcp_http_stop(http);
+	attach_destroy(att);
 	approval_destroy(ap);
 	job_pool_destroy(pool);
 	free(path);

@@ -229,11 +229,10 @@ submit(struct ui *ui, struct ui_call *uc, json_t *args)
 	inflight = uc;
 	if (!uc->dry_run)
 		uc->act = activity_begin(ui, "key", uc->tool, uc->call->args);
-	if (call_check(uc->call) != 0) {
+	if (ui_call_start(ui, uc->call, ui->done) != 0) {
 		call_finished(ui, uc);
 		return;
 	}
-	call_submit(uc->call, ui->pool, ui->done);
 	if (!uc->dry_run && uc->done == NULL)
 		app_message(ui, ROLE_MESSAGE, "%s: running...", uc->label);
 }
@@ -1228,8 +1227,12 @@ app_run(struct registry *reg, struct job_pool *pool, struct approval *ap,
 	build_panes(&ui);
 	ui_approval_start(&ui, ap);
 	ui.full_redraw = true;
-	app_message(&ui, ROLE_DIM, "racktop %s; agents connect to %s",
-	    PACKAGE_VERSION, sock_path);
+	if (ui_is_remote())
+		app_message(&ui, ROLE_DIM, "racktop %s; attached to the racktop "
+		    "on %s", PACKAGE_VERSION, sock_path);
+	else
+		app_message(&ui, ROLE_DIM, "racktop %s; agents connect to %s",
+		    PACKAGE_VERSION, sock_path);
 
 	pfd[0].fd = STDIN_FILENO;
 	pfd[1].fd = wake_fd;

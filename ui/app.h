@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct registry;
 struct job_pool;
@@ -23,6 +24,15 @@ struct approval;
  * and select rows).
  */
 void app_set_input(const char *keys, bool mouse);
+struct remote;
+/*
+ * Before app_run: the dashboard is attached to a running racktop
+ * (mcp/remote.h) and shows its data; its calls go there (ui/remote.c).
+ */
+void app_set_remote(struct remote *);
+/* Records a call the attached racktop finished (any thread). */
+void app_note_remote(const char *who, const char *tool, const char *target,
+    bool ok, const char *result, int64_t ms);
 int app_run(struct registry *, struct job_pool *, struct approval *ap,
     const char *sock_path, const char *theme, const sigset_t *mask);
 

@@ -221,6 +221,17 @@ describe_start(struct ui *ui, struct ui_approval *e)
 	json_object_set_new(args, "dry_run", json_true());
 	c = call_new(t, args, &op);
 	c->owner = (void *)(uintptr_t)e->req->id;
+	if (ui_is_remote()) {
+		/* The attached racktop runs describe, as the operator. */
+		if (ui_call_start(ui, c, previews) != 0) {
+			e->describe = xstrdup(c->error != NULL ? c->error :
+			    "(no preview)");
+			call_free(c);
+			return;
+		}
+		e->describing = true;
+		return;
+	}
 	if (call_check(c) != 0 || !c->preview) {
 		e->describe = xstrdup(c->error != NULL ? c->error :
 		    "(no preview)");
@@ -387,7 +398,15 @@ ui_approval_events(struct ui *ui)
 		next = r->next;
 		r->next = NULL;
 		if (r->withdrawn) {
-			if (r->id == shown_id && strcmp(r->why, "approved") != 0)
+			/* Another attached dashboard answered first. */
+			if (entry_find(r->id) != NULL &&
+			    (strncmp(r->why, "approved by ", 12) == 0 ||
+			    strncmp(r->why, "denied by ", 10) == 0))
+				app_message(ui, r->why[0] == 'a' ? ROLE_OK :
+				    ROLE_WARN, "%s: %s", entry_find(r->id)->req->tool,
+				    r->why);
+			else if (r->id == shown_id &&
+			    strcmp(r->why, "approved") != 0)
 				app_message(ui, ROLE_WARN, "%s: withdrawn (%s)",
 				    entry_find(r->id) != NULL ?
 				    entry_find(r->id)->req->tool : "request",

@@ -261,6 +261,14 @@ int ui_approval_key(struct ui *, int key);
 void find_start(struct ui *);
 /* The text of a racktop_find result (structuredContent); caller frees. */
 char *find_text(const json_t *result);
+/*
+ * remote.c: where calls go (the pool, or an attached racktop). -1: the
+ * call was refused at once (call_result says why).
+ */
+struct job_queue;
+struct rt_call;
+int ui_call_start(struct ui *, struct rt_call *, struct job_queue *done);
+bool ui_is_remote(void);
 
 /* app.c: calls and messages. */
 void app_message(struct ui *, enum role, const char *fmt, ...)

@@ -62,6 +62,8 @@ struct approval {
 	int64_t timeout_ms;
 	int64_t tick_ms;		/* between waiting ticks */
 	atomic_bool attached;
+	/* Held calls wait for a decider that is not there yet (attach). */
+	atomic_bool keep;
 
 	/* The owner's alone. */
 	uint64_t next_id;
@@ -123,6 +125,7 @@ approval_create(int64_t timeout_ms)
 	if (ap->tick_ms < 100)
 		ap->tick_ms = 100;
 	atomic_init(&ap->attached, false);
+	atomic_init(&ap->keep, false);
 	pthread_mutex_init(&ap->dlock, NULL);
 	pthread_mutex_init(&ap->olock, NULL);
 	ap->dtail = &ap->dhead;
@@ -360,7 +363,7 @@ approval_hold(struct approval *ap, struct rt_call *c,
 	struct approval_req *r;
 	int64_t now = clock_mono_ms();
 
-	if (!approval_attached(ap)) {
+	if (!approval_attached(ap) && !atomic_load(&ap->keep)) {
 		approval_fail(c, APPROVAL_NO_OPERATOR, ops, arg,
 		    "denied: no operator", "not approved: no operator is at "
 		    "racktop's dashboard to approve this call");
@@ -514,6 +517,7 @@ approval_dispatch(struct approval *ap)
 	struct approval_hold *h;
 	char msg[96];
 	int64_t now;
+	bool gone;
 
 	pthread_mutex_lock(&ap->olock);
 	approval_clear(ap->ofd);
@@ -530,13 +534,14 @@ approval_dispatch(struct approval *ap)
 	/* Each resolve may change the list: look again from the head. */
 	for (;;) {
 		now = clock_mono_ms();
+		gone = !approval_attached(ap) && !atomic_load(&ap->keep);
 		for (h = ap->head; h != NULL; h = h->next) {
-			if (h->deadline <= now || !approval_attached(ap))
+			if (h->deadline <= now || gone)
 				break;
 		}
 		if (h == NULL)
 			break;
-		if (!approval_attached(ap))
+		if (gone)
 			approval_end(ap, h, APPROVAL_NO_OPERATOR,
 			    "denied: no operator", "not approved: the "
 			    "operator's dashboard closed", false);
@@ -588,4 +593,43 @@ int
 approval_held(struct approval *ap)
 {
 	return (ap->nheld);
+}
+
+/* Whether held calls wait for a decider to come (see approval.h). */
+void
+approval_keep_held(struct approval *ap, bool on)
+{
+	atomic_store(&ap->keep, on);
+}
+
+/* Relay: queues a request or withdrawal for the decider; r is taken. */
+void
+approval_relay_request(struct approval *ap, struct approval_req *r)
+{
+	approval_to_decider(ap, r);
+}
+
+/* Relay: takes the decider's answers, oldest first. */
+struct approval_answer *
+approval_relay_answers(struct approval *ap)
+{
+	struct approval_msg *m, *next;
+	struct approval_answer *head = NULL, **tail = &head, *a;
+
+	pthread_mutex_lock(&ap->olock);
+	approval_clear(ap->ofd);
+	m = ap->ohead;
+	ap->ohead = NULL;
+	ap->otail = &ap->ohead;
+	pthread_mutex_unlock(&ap->olock);
+	for (; m != NULL; m = next) {
+		next = m->next;
+		a = xcalloc(1, sizeof *a);
+		a->id = m->id;
+		a->decision = m->decision;
+		*tail = a;
+		tail = &a->next;
+		free(m);
+	}
+	return (head);
 }

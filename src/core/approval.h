@@ -153,4 +153,30 @@ void approval_conn_closed(struct approval *, uint64_t conn);
 /* The request id of a held call (for tests and logs). */
 uint64_t approval_hold_id(const struct approval_hold *);
 
+/*
+ * A headless racktop that dashboards may attach to (mcp/attach.c): with
+ * on, a call is held even while no decider is attached, and stays held
+ * when the decider leaves, until its deadline, so a dashboard attaching
+ * later still sees it. approval_attached() keeps saying whether a
+ * decider is there now (an agent that can ask its own user is asked
+ * instead when none is).
+ */
+void approval_keep_held(struct approval *, bool on);
+
+/*
+ * Relay: the broker of an attached dashboard, whose owner is the remote
+ * link (mcp/remote.c) rather than a holder of calls. The link queues the
+ * remote racktop's requests and withdrawals for the decider (ui/
+ * approval.c, unchanged) and takes the decider's answers to send back.
+ * The answers' fd is approval_owner_fd.
+ */
+struct approval_answer {
+	uint64_t id;
+	enum approval_decision decision;
+	struct approval_answer *next;
+};
+void approval_relay_request(struct approval *, struct approval_req *);
+/* Every answer waiting, oldest first; free each with free(). */
+struct approval_answer *approval_relay_answers(struct approval *);
+
 #endif

@@ -71,7 +71,7 @@ static const char *conf_global_keys[] = {
 	"approval_timeout", "workers", "roles", "tool_policy", "socket_group",
 	"max_message", "max_clients", "max_inflight", "rate_limit",
 	"metrics_listen", "keys", "mouse", "http_listen", "http_socket",
-	"http_token_file", "http_allow_remote", NULL
+	"http_token_file", "http_allow_remote", "mcp_autostart", NULL
 };
 
 static const char *conf_service_keys[] = {
@@ -1018,6 +1018,9 @@ conf_set_globals(struct rt_config *c, struct conf_sect *g, char **cause)
 			field = &c->keys;
 		else if (strcmp(e->key, "mouse") == 0) {
 			if (conf_parse_bool(e->value, &c->mouse) != 0)
+				goto bad_bool;
+		} else if (strcmp(e->key, "mcp_autostart") == 0) {
+			if (conf_parse_bool(e->value, &c->mcp_autostart) != 0)
 				goto bad_bool;
 		} else if (strcmp(e->key, "read_only") == 0) {
 			if (conf_parse_bool(e->value, &c->read_only) != 0)

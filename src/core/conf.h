@@ -57,6 +57,8 @@ struct rt_config {
 	/* The dashboard: key rebindings ("action=key, ...") and the mouse. */
 	char *keys;
 	bool mouse;
+	/* racktop mcp with nothing listening starts racktop --detach. */
+	bool mcp_autostart;
 	struct rt_instance_conf *instances;
 	size_t ninstances;
 };

@@ -120,6 +120,44 @@ snapshot_publish_error(struct snapshot_slot *slot, int kind,
 	publish(slot, s);
 }
 
+/* Publishes a copy of another process's snapshot (an attached mirror). */
+void
+snapshot_publish_mirror(struct snapshot_slot *slot, json_t *data,
+    int kind, const char *error, int64_t fetched_ms, int64_t age_ms,
+    int64_t attempt_age_ms)
+{
+	struct snapshot *s = xcalloc(1, sizeof *s), *prev;
+	struct snapshot_data *d;
+	int64_t now = clock_mono_ms();
+
+	atomic_init(&s->refs, 1);
+	if (data != NULL) {
+		d = xcalloc(1, sizeof *d);
+		atomic_init(&d->refs, 1);
+		d->root = data;
+		s->shared = d;
+		s->data = data;
+	} else if ((prev = snapshot_acquire(slot)) != NULL) {
+		if (prev->shared != NULL) {
+			atomic_fetch_add_explicit(&prev->shared->refs, 1,
+			    memory_order_relaxed);
+			s->shared = prev->shared;
+			s->data = prev->data;
+		}
+		snapshot_release(prev);
+	}
+	if (error != NULL)
+		s->error = xstrdup(error);
+	s->error_kind = kind;
+	if (age_ms >= 0) {
+		s->fetched_ms = fetched_ms;
+		/* Never 0: 0 means "never fetched". */
+		s->fetched_mono = now - age_ms > 0 ? now - age_ms : 1;
+	}
+	s->attempted_mono = attempt_age_ms >= 0 ? now - attempt_age_ms : now;
+	publish(slot, s);
+}
+
 /* Takes a reference to the current snapshot. */
 struct snapshot *
 snapshot_acquire(struct snapshot_slot *slot)

@@ -51,6 +51,15 @@ void snapshot_publish(struct snapshot_slot *, json_t *data);
 void snapshot_publish_error(struct snapshot_slot *, int kind,
     const char *error);
 
+/*
+ * An attached dashboard's mirror of a remote racktop's snapshot (mcp/
+ * remote.c): data stolen (NULL: keep the previous data), the error (NULL:
+ * none), and ages as the remote measured them (-1: never), so ages and
+ * errors read as they do at the remote.
+ */
+void snapshot_publish_mirror(struct snapshot_slot *, json_t *data,
+    int kind, const char *error, int64_t fetched_ms, int64_t age_ms,
+    int64_t attempt_age_ms);
 /* A new reference to the current snapshot, or NULL before the first. */
 struct snapshot *snapshot_acquire(struct snapshot_slot *);
 /* The generation last published (0: none); cheap, for dirty checks. */

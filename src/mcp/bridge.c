@@ -113,8 +113,17 @@ flush_to(int fd, struct jr_buf *b, size_t *off)
 	return (0);
 }
 
+/* The names the server trusts from racktop's own executable. */
+static bool
+reserved_name(const char *name)
+{
+	return (name != NULL && (strcmp(name, PROTO_CLI_NAME) == 0 ||
+	    strcmp(name, PROTO_DASHBOARD_NAME) == 0));
+}
+
 /*
- * Whether a line is a request that claims the CLI's clientInfo name
+ * Whether a line is a request that claims the CLI's (or the attached
+ * dashboard's) clientInfo name
  * (initialize's, or the modern _meta's);
  * if so, its error reply goes to local. Lines without the name or any
  * escape are not parsed.
@@ -127,24 +136,27 @@ claims_cli(const char *line, size_t len, struct jr_buf *local)
 	bool claims = false;
 
 	if (memmem(line, len, PROTO_CLI_NAME, strlen(PROTO_CLI_NAME)) ==
-	    NULL && memchr(line, '\\', len) == NULL)
+	    NULL && memmem(line, len, PROTO_DASHBOARD_NAME,
+	    strlen(PROTO_DASHBOARD_NAME)) == NULL &&
+	    memchr(line, '\\', len) == NULL)
 		return (false);
 	jr_parse(line, len, &m);
 	if (m.kind == JR_REQUEST && strcmp(m.method, "initialize") == 0) {
 		name = json_string_value(json_object_get(json_object_get(
 		    m.params, "clientInfo"), "name"));
-		claims = name != NULL && strcmp(name, PROTO_CLI_NAME) == 0;
+		claims = reserved_name(name);
 	}
 	if (m.kind == JR_REQUEST && !claims) {
 		name = json_string_value(json_object_get(json_object_get(
 		    json_object_get(m.params, "_meta"),
 		    "io.modelcontextprotocol/clientInfo"), "name"));
-		claims = name != NULL && strcmp(name, PROTO_CLI_NAME) == 0;
+		claims = reserved_name(name);
 	}
 	if (claims)
 		jr_error(local, m.id, JR_INVALID_REQUEST, "Invalid Request: "
-		    "the clientInfo name \"" PROTO_CLI_NAME "\" is reserved "
-		    "for racktop call", NULL);
+		    "the clientInfo names \"" PROTO_CLI_NAME "\" and \""
+		    PROTO_DASHBOARD_NAME "\" are reserved for racktop call and "
+		    "racktop's dashboard", NULL);
 	jr_msg_clear(&m);
 	return (claims);
 }

@@ -615,6 +615,15 @@ proto_session_new(struct proto_ctx *ctx, const struct rt_caller *caller,
 	return (s);
 }
 
+/* An attached dashboard of the owner's: its calls are the keyboard's. */
+void
+proto_session_set_operator(struct proto_session *s, const char *client)
+{
+	s->caller.source = RT_SRC_KEY;
+	snprintf(s->caller.client, sizeof s->caller.client, "%s", client);
+	s->caller.label[0] = '\0';
+}
+
 /* Frees a session; its calls are cancelled and answered to nobody. */
 void
 proto_session_free(struct proto_session *s)

@@ -165,6 +165,8 @@ extern const char *const proto_versions[];
 extern const char *const proto_modern_versions[];
 #define PROTO_MODERN "2026-07-28"
 #define PROTO_CLI_NAME "racktop-cli"
+/* An attached dashboard (mcp/attach.c, mcp/remote.c). */
+#define PROTO_DASHBOARD_NAME "racktop-dashboard"
 
 /*
  * A context for the sessions of one thread. pool NULL runs each call on
@@ -239,5 +241,11 @@ const struct rt_caller *proto_session_caller(struct proto_session *);
  * Borrowed; valid during the callback. The HTTP transport routes by it.
  */
 const json_t *proto_session_related(struct proto_session *);
+/*
+ * Makes the session an attached dashboard of the operator's (mcp/
+ * attach.c, after checking its uid): its calls are RT_SRC_KEY, named
+ * client, and never held for approval.
+ */
+void proto_session_set_operator(struct proto_session *, const char *client);
 
 #endif

@@ -44,6 +44,7 @@
 #include "core/policy.h"
 #include "core/xmalloc.h"
 #include "mcp/http.h"
+#include "mcp/attach.h"
 #include "mcp/jsonrpc.h"
 #include "mcp/protocol.h"
 #include "mcp/server.h"
@@ -61,6 +62,7 @@ struct client {
 	struct jr_buf out;
 	size_t out_off;		/* bytes of out already written */
 	pid_t pid;
+	bool racktop;		/* the peer runs racktop's executable */
 	bool eof;		/* the peer will send nothing more */
 	bool closing;		/* close once the output is written */
 	bool dead;		/* drop at the end of the pass */
@@ -99,6 +101,7 @@ mcp_limits_default(struct mcp_limits *l)
 	l->approval = NULL;
 	l->extra = NULL;
 	l->http = NULL;
+	l->attach = NULL;
 }
 
 /* readlink(2) into a string; "" when it cannot be read. */
@@ -260,6 +263,10 @@ client_process(struct client *c)
 			c->closing = true;
 			break;
 		}
+		if (c->srv->lim.attach != NULL && attach_input(
+		    c->srv->lim.attach, c->sess, &(struct proto_transport){
+		    client_send, c }, c->racktop, line, len))
+			continue;
 		if (proto_session_input(c->sess, line, len) != 0)
 			c->closing = true;
 	}
@@ -303,6 +310,8 @@ client_read(struct client *c)
 static void
 client_free(struct client *c)
 {
+	if (c->srv->lim.attach != NULL)
+		attach_gone(c->srv->lim.attach, c->sess);
 	proto_session_free(c->sess);
 	close(c->fd);
 	jr_lines_free(&c->in);
@@ -356,6 +365,7 @@ accept_one(struct mcp_server *srv, int fd)
 	c->fd = fd;
 	c->pidx = -1;
 	c->pid = cred.pid;
+	c->racktop = (flags & PROTO_PEER_RACKTOP) != 0;
 	jr_lines_init(&c->in, srv->lim.max_message);
 	jr_buf_init(&c->out);
 	tr.send = client_send;
@@ -488,7 +498,8 @@ server_main(void *arg)
 {
 	struct mcp_server *srv = arg;
 	struct client *c;
-	int i, n, listen_idx, timeout, nold, http_idx = 0, nhttp = 0;
+	int i, n, listen_idx, attach_idx, timeout, nold, ms, http_idx = 0,
+	    nhttp = 0;
 	int64_t now;
 	short rev;
 	uint64_t v;
@@ -506,6 +517,18 @@ server_main(void *arg)
 		srv->pfds[n].fd = proto_ctx_approval_fd(srv->ctx);
 		srv->pfds[n++].events = POLLIN;
 		timeout = proto_ctx_approval_ms(srv->ctx);
+		/* Attached dashboards: held calls to forward, snapshots. */
+		attach_idx = -1;
+		if (srv->lim.attach != NULL) {
+			if ((ms = attach_next_ms(srv->lim.attach)) >= 0 &&
+			    (timeout < 0 || ms < timeout))
+				timeout = ms;
+			if (attach_fd(srv->lim.attach) != -1) {
+				attach_idx = n;
+				srv->pfds[n].fd = attach_fd(srv->lim.attach);
+				srv->pfds[n++].events = POLLIN;
+			}
+		}
 		listen_idx = -1;
 		if (srv->accept_resume != 0) {
 			now = clock_mono_ms();
@@ -578,6 +601,9 @@ server_main(void *arg)
 		if (srv->pfds[2].revents != 0 ||
 		    proto_ctx_approval_ms(srv->ctx) == 0)
 			proto_ctx_approvals(srv->ctx);
+		if (srv->lim.attach != NULL)
+			attach_run(srv->lim.attach, attach_idx >= 0 &&
+			    srv->pfds[attach_idx].revents != 0);
 
 		nold = srv->nclients;
 		for (i = 0; i < nold; i++) {
@@ -671,8 +697,8 @@ mcp_server_start(int listen_fd, const char *path, struct registry *reg,
 	proto_ctx_set_extra(srv->ctx, srv->lim.extra);
 	srv->clients = xcalloc((size_t)srv->lim.max_clients,
 	    sizeof *srv->clients);
-	/* wake, completions, approvals, listener, 2 HTTP, the clients */
-	srv->pfds = xcalloc((size_t)srv->lim.max_clients + 6,
+	/* wake, completions, approvals, listener, attach, 2 HTTP, clients */
+	srv->pfds = xcalloc((size_t)srv->lim.max_clients + 7,
 	    sizeof *srv->pfds);
 
 	/* The thread takes no signals: they belong to the main thread. */

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 struct approval;
+struct attach;
 struct registry;
 struct rt_caller;
 struct job_pool;
@@ -49,6 +50,11 @@ struct mcp_limits {
 	 * mcp_http_stop after mcp_server_stop); NULL: none.
 	 */
 	struct mcp_http *http;
+	/*
+	 * Dashboards attached to this racktop (mcp/attach.c; borrowed, NULL:
+	 * none may attach).
+	 */
+	struct attach *attach;
 };
 
 /* Fills the defaults. */

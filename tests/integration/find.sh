@@ -107,7 +107,7 @@ check "pihole: the client, its queries and blocked count" \
 check "tailscale: the device whose endpoint is the address" \
     "$(hit tailscale) | .kind == \"device\" and .name == \"homeassistant\" and (.detail.endpoints | index(\"10.0.0.40\")) != null and (.detail.addresses | length) == 2" "$(hit tailscale)"
 check "memory entities: the guest, the container and the client, nothing else" \
-    '[.items[] | select(.entity != null) | .entity] | sort == ["docker:homeassistant", "pve:qemu/104", "unifi:bc:24:11:4a:01:04"] or [.items[] | select(.entity != null) | .entity] | sort == ["docker:homeassistant", "pve:lxc/104", "unifi:bc:24:11:4a:01:04"]' \
+    '[.items[] | select(.entity != null) | .entity] | sort == ["docker:homeassistant", "pve:qemu/104", "unifi:bc:24:11:4a:01:04"]' \
     '[.items[] | {service, entity}]'
 check "netbox: the documented address of the VM" \
     "$(hit netbox) | .kind == \"ip-address\" and .name == \"10.0.0.40/24\" and .detail.vm == \"homeassistant\" and .detail.dns_name == \"homeassistant.lan\"" "$(hit netbox)"

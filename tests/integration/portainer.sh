@@ -30,7 +30,9 @@ CTL=$(jq -r .control "$S/ep.json")
 # "lab"].
 start_rt() {
 	mkdir -p "$1"
-	(umask 077; printf '[docker "remote"]\nurl = portainer://lab/1\nrefresh = 1\n[portainer "lab"]\nurl = %s\ntoken = %s\nrefresh = 1\ntimeout = 3\n' \
+	# A headless racktop holds an agent's destructive call for a
+	# dashboard to attach: two seconds, then the refusal.
+	(umask 077; printf '[racktop]\napproval_timeout = 2\n[docker "remote"]\nurl = portainer://lab/1\nrefresh = 1\n[portainer "lab"]\nurl = %s\ntoken = %s\nrefresh = 1\ntimeout = 3\n' \
 	    "$URL" "$2" >"$1/racktop.conf")
 	start_bg "$RACKTOP" --headless --config "$1/racktop.conf" \
 	    --socket "$1/s.sock" 2>"$1/rt.log"

@@ -354,16 +354,17 @@ else
 fi
 # --- 6. no shell ever sees user input ---------------------------------------
 # racktop never calls system() or popen(), and the only execs are the
-# demo's: racktop-sim, and PostgreSQL's initdb and postgres, each with an
-# argument vector (execl/execlp, no shell).
+# demo's: racktop-sim, and PostgreSQL's initdb and postgres, and
+# mcp_autostart's racktop --detach (its own executable, attached.c), each
+# with an argument vector (execl/execlp/execv, no shell).
 grep -rnE '\b(system|popen)[[:space:]]*\(|"/bin/sh"|"sh",[[:space:]]*"-c"' \
     "$srcdir/src" "$srcdir/ui" --include='*.c' >"$T/shell" 2>/dev/null
 grep -rnE '\bexec[lv]p?e?[[:space:]]*\(|posix_spawn' "$srcdir/src" \
     "$srcdir/ui" --include='*.c' |
-    grep -v -E '^[^:]*src/demo(-pg)?\.c:' >>"$T/shell"
+    grep -v -E '^[^:]*src/(demo(-pg)?|attached)\.c:' >>"$T/shell"
 if [ -s "$T/shell" ]; then
 	fail "a shell or an unexpected exec: $(cat "$T/shell")"
 else
-	ok "no system(), popen() or shell; execs only in the demo"
+	ok "no system(), popen() or shell; execs only in the demo and autostart"
 fi
 [ "$fails" -eq 0 ] || exit 1

@@ -40,7 +40,9 @@ expect "db01 shows stopped" line_has " db01 " "stopped"
 # Enter: every field of the selected row.
 keys Home Enter
 expect "detail shows the row's fields" has "maxmem:"
-# No [memory] section: the guest's memories section says so.
+# No [memory] section: the guest's memories section says so (under the
+# fields, a page down at 80x24).
+keys Space
 expect "detail: memory not configured" has "memory not configured"
 has "Memories of pve:qemu/100:" && ok "detail names the guest's entity" ||
     fail "no memories section for web01"
