@@ -11,7 +11,8 @@ PKGS="autoconf automake autoconf-archive pkg-config make gcc
 libncurses-dev libcurl4-openssl-dev libjansson-dev libpq-dev
 libmicrohttpd-dev libssl-dev libpcre2-dev check
 clang libclang-rt-14-dev
-tmux curl jq socat ca-certificates mandoc"
+tmux curl jq socat ca-certificates mandoc
+valgrind clang-tools"
 
 missing=""
 for p in $PKGS; do

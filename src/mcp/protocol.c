@@ -883,7 +883,8 @@ static void
 handle_batch(struct proto_session *s, json_t *array)
 {
 	struct proto_req r = { NULL, NULL, NULL };
-	struct jr_msg em;
+	/* Zeroed: jr_classify compares em.root with each element. */
+	struct jr_msg em = { 0 };
 	struct batch *b;
 	json_t *el;
 	size_t i;

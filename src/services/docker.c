@@ -1055,7 +1055,7 @@ docker_get_container(struct rt_call *c)
 {
 	struct rt_instance *in;
 	char *id, *path;
-	json_t *j;
+	json_t *j, *o;
 	long status;
 
 	if ((in = call_instance(c)) == NULL)
@@ -1067,7 +1067,10 @@ docker_get_container(struct rt_call *c)
 	free(path);
 	if (j == NULL)
 		return (-1);
-	return (call_ok(c, docker_parse_inspect(j, in->name)));
+	/* docker_parse_inspect borrows the inspect body. */
+	o = docker_parse_inspect(j, in->name);
+	json_decref(j);
+	return (call_ok(c, o));
 }
 
 /* The snapshot row of a container by id, id prefix or name; new or NULL. */

@@ -33,7 +33,10 @@ void sim_reply_stream(struct sim_service *, struct sim_response *,
     void (*free_cls)(void *));
 void sim_service_lock(struct sim_service *);
 void sim_service_unlock(struct sim_service *);
-/* Waits up to ms for a wakeup (lock held); false once stopping. */
+/*
+ * Waits up to ms for a wakeup (lock held); false once the simulator stops
+ * or the service vanishes (a stream must then end).
+ */
 bool sim_service_wait(struct sim_service *, int ms);
 /* Wakes every stream reader (lock held), after new events. */
 void sim_service_wake(struct sim_service *);

@@ -37,10 +37,12 @@ enum sim_fault_kind {
 	SIM_FAULT_TRUNCATED,
 	SIM_FAULT_DROP,
 	SIM_FAULT_AUTH,
+	SIM_FAULT_VANISH,
 };
 
 static const char *sim_fault_names[] = {
-	"latency", "status", "garbage", "truncated", "drop", "auth", NULL
+	"latency", "status", "garbage", "truncated", "drop", "auth", "vanish",
+	NULL
 };
 
 struct sim_fault {
@@ -63,6 +65,14 @@ struct sim_service {
 	bool				 control;
 	char				*unix_dir;	/* Unix socket services */
 	char				*unix_path;
+	/*
+	 * Vanished (a "vanish" fault): gone is set under the lock so its
+	 * waits end; daemon is NULL and holder, bound but not listening,
+	 * keeps the TCP port (connections to it are refused). daemon and
+	 * holder change only under listen_lock.
+	 */
+	bool				 gone;
+	int				 holder;
 	/* A handler's streamed reply, taken under the lock. */
 	ssize_t			(*stream_reader)(void *, uint64_t, char *, size_t);
 	void				*stream_cls;
@@ -72,6 +82,8 @@ struct sim_service {
 
 struct sim {
 	pthread_mutex_t		 lock;
+	/* Serialises stopping and restarting daemons; taken before lock. */
+	pthread_mutex_t		 listen_lock;
 	pthread_cond_t		 cond;
 	bool			 stopping;
 	bool			 fixed;
@@ -97,6 +109,7 @@ struct sim_trunc {
 };
 
 static const struct sim_service_ops sim_control_ops;
+static int sim_sync_listeners(struct sim *, char **);
 
 /* Creates the simulator around a scenario (owned from now on). */
 struct sim *
@@ -107,6 +120,7 @@ sim_create(struct scenario *sc, bool fixed_clock)
 
 	sim = xcalloc(1, sizeof *sim);
 	pthread_mutex_init(&sim->lock, NULL);
+	pthread_mutex_init(&sim->listen_lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&sim->cond, &attr);
@@ -162,6 +176,11 @@ sim_destroy(struct sim *sim)
 	if (sim == NULL)
 		return;
 	sim_shutdown(sim);
+	/* The control daemon first: no fault change runs after it. */
+	if (sim->control != NULL && sim->control->daemon != NULL) {
+		MHD_stop_daemon(sim->control->daemon);
+		sim->control->daemon = NULL;
+	}
 	for (svc = sim->services; svc != NULL; svc = svc->next) {
 		if (svc->daemon != NULL)
 			MHD_stop_daemon(svc->daemon);
@@ -169,6 +188,8 @@ sim_destroy(struct sim *sim)
 	}
 	for (svc = sim->services; svc != NULL; svc = next) {
 		next = svc->next;
+		if (svc->holder != -1)
+			close(svc->holder);
 		if (svc->ops->destroy != NULL)
 			svc->ops->destroy(svc->data);
 		if (svc->unix_path != NULL) {
@@ -183,6 +204,7 @@ sim_destroy(struct sim *sim)
 	json_decref(sim->counts);
 	scenario_free(sim->scenario);
 	pthread_cond_destroy(&sim->cond);
+	pthread_mutex_destroy(&sim->listen_lock);
 	pthread_mutex_destroy(&sim->lock);
 	free(sim);
 }
@@ -402,6 +424,7 @@ sim_pick_fault(struct sim *sim, const char *service, const char *key,
 	fp = &sim->faults;
 	while ((f = *fp) != NULL) {
 		if (strcmp(f->service, service) != 0 ||
+		    f->kind == SIM_FAULT_VANISH ||
 		    (f->endpoint != NULL && strcmp(f->endpoint, key) != 0) ||
 		    (f->kind != SIM_FAULT_LATENCY && chosen != NULL)) {
 			fp = &f->next;
@@ -424,9 +447,12 @@ sim_pick_fault(struct sim *sim, const char *service, const char *key,
 	return (chosen);
 }
 
-/* Waits ms on the condition variable (lock held, released meanwhile). */
+/*
+ * Waits ms on the condition variable (lock held, released meanwhile);
+ * cut short when the simulator stops or svc vanishes.
+ */
 static void
-sim_wait(struct sim *sim, int ms)
+sim_wait(struct sim *sim, struct sim_service *svc, int ms)
 {
 	struct timespec	ts;
 	int64_t		end;
@@ -435,7 +461,7 @@ sim_wait(struct sim *sim, int ms)
 	end = clock_mono_ms() + ms + 1;
 	ts.tv_sec = end / 1000;
 	ts.tv_nsec = (long)(end % 1000) * 1000000L;
-	while (!sim->stopping && clock_mono_ms() < end) {
+	while (!sim->stopping && !svc->gone && clock_mono_ms() < end) {
 		if (pthread_cond_timedwait(&sim->cond, &sim->lock, &ts) ==
 		    ETIMEDOUT)
 			break;
@@ -502,7 +528,7 @@ sim_handle(struct sim_service *svc, struct MHD_Connection *c,
 	void			(*sfree)(void *) = NULL;
 	const char		*ct;
 	json_t			*j, *hv;
-	char			*key, *name, *value;
+	char			*key, *name, *value, *cause = NULL;
 	size_t			 plen, i;
 	int			 latency = 0;
 	enum MHD_Result		 ret;
@@ -558,7 +584,7 @@ sim_handle(struct sim_service *svc, struct MHD_Connection *c,
 	}
 	free(key);
 	if (latency > 0)
-		sim_wait(sim, latency);
+		sim_wait(sim, svc, latency);
 
 	if (fault != NULL && fault->kind == SIM_FAULT_DROP) {
 		pthread_mutex_unlock(&sim->lock);
@@ -590,6 +616,12 @@ sim_handle(struct sim_service *svc, struct MHD_Connection *c,
 	svc->stream_cls = NULL;
 	svc->stream_free = NULL;
 	pthread_mutex_unlock(&sim->lock);
+	/* A change of faults may make a service vanish or come back. */
+	if (svc->control && sim_sync_listeners(sim, &cause) != 0) {
+		sim_reply_json_new(&resp, 500, json_pack("{s:s}", "error",
+		    cause));
+		free(cause);
+	}
 
 	if (resp.status == 0)
 		resp.status = 200;
@@ -739,19 +771,10 @@ sim_listen_unix(struct sim_service *svc, char **cause)
 	return (fd);
 }
 
-/* Starts one daemon for svc on port. */
+/* Starts svc's daemon on the listening socket fd (taken, even on error). */
 static int
-sim_start(struct sim *sim, struct sim_service *svc, unsigned int port,
-    char **cause)
+sim_serve(struct sim_service *svc, int fd, char **cause)
 {
-	int	fd;
-
-	if (svc->unix_path != NULL)
-		fd = sim_listen_unix(svc, cause);
-	else
-		fd = sim_listen(port, &svc->port, cause);
-	if (fd == -1)
-		return (-1);
 	svc->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL, sim_access, svc,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
@@ -764,6 +787,22 @@ sim_start(struct sim *sim, struct sim_service *svc, unsigned int port,
 		    svc->ops->name);
 		return (-1);
 	}
+	return (0);
+}
+
+/* Starts one daemon for svc on port. */
+static int
+sim_start(struct sim *sim, struct sim_service *svc, unsigned int port,
+    char **cause)
+{
+	int	fd;
+
+	if (svc->unix_path != NULL)
+		fd = sim_listen_unix(svc, cause);
+	else
+		fd = sim_listen(port, &svc->port, cause);
+	if (fd == -1 || sim_serve(svc, fd, cause) != 0)
+		return (-1);
 	svc->next = sim->services;
 	sim->services = svc;
 	return (0);
@@ -779,6 +818,7 @@ sim_add_service(struct sim *sim, const struct sim_service_ops *ops,
 	svc = xcalloc(1, sizeof *svc);
 	svc->sim = sim;
 	svc->ops = ops;
+	svc->holder = -1;
 	if (ops->create != NULL)
 		svc->data = ops->create(svc);
 	if (sim_start(sim, svc, port, cause) != 0) {
@@ -799,6 +839,7 @@ sim_start_control(struct sim *sim, unsigned int port, char **cause)
 	svc = xcalloc(1, sizeof *svc);
 	svc->sim = sim;
 	svc->ops = &sim_control_ops;
+	svc->holder = -1;
 	svc->control = true;
 	if (sim_start(sim, svc, port, cause) != 0) {
 		free(svc);
@@ -819,6 +860,117 @@ sim_find(struct sim *sim, const char *name)
 			return (svc);
 	}
 	return (NULL);
+}
+
+/* Whether a vanish fault names service (lock held). */
+static bool
+sim_vanish_wanted(struct sim *sim, const char *service)
+{
+	struct sim_fault	*f;
+
+	for (f = sim->faults; f != NULL; f = f->next) {
+		if (f->kind == SIM_FAULT_VANISH &&
+		    strcmp(f->service, service) == 0)
+			return (true);
+	}
+	return (false);
+}
+
+/*
+ * Keeps 127.0.0.1:port bound without listening, so that connecting is
+ * refused and no outgoing connection takes the port meanwhile. Binding
+ * can fail while a connection still holds the port; then the port is
+ * bound again on return.
+ */
+static int
+sim_hold_port(unsigned int port)
+{
+	struct sockaddr_in	sin;
+	int			fd, one = 1;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+/* Stops svc's daemon: its listener closes, its connections end. */
+static void
+sim_vanish(struct sim_service *svc)
+{
+	MHD_stop_daemon(svc->daemon);
+	svc->daemon = NULL;
+	if (svc->unix_path == NULL)
+		svc->holder = sim_hold_port(svc->port);
+}
+
+/* Serves svc again on the same port or Unix socket. */
+static int
+sim_return(struct sim_service *svc, char **cause)
+{
+	unsigned int	bound;
+	int		fd;
+
+	pthread_mutex_lock(&svc->sim->lock);
+	svc->gone = false;
+	pthread_mutex_unlock(&svc->sim->lock);
+	if (svc->unix_path != NULL) {
+		unlink(svc->unix_path);
+		fd = sim_listen_unix(svc, cause);
+	} else if (svc->holder != -1) {
+		fd = svc->holder;
+		svc->holder = -1;
+		if (listen(fd, 128) == -1) {
+			xasprintf(cause, "127.0.0.1:%u: %s", svc->port,
+			    strerror(errno));
+			close(fd);
+			fd = -1;
+		}
+	} else
+		fd = sim_listen(svc->port, &bound, cause);
+	if (fd == -1)
+		return (-1);
+	return (sim_serve(svc, fd, cause));
+}
+
+/*
+ * Makes every service's listener follow its vanish faults. Not with the
+ * lock held: stopping a daemon joins its connection threads, which take
+ * the lock; gone, set first, cuts their waits short.
+ */
+static int
+sim_sync_listeners(struct sim *sim, char **cause)
+{
+	struct sim_service	*svc;
+	bool			 want;
+	int			 rc = 0;
+
+	pthread_mutex_lock(&sim->listen_lock);
+	for (svc = sim->services; svc != NULL && rc == 0; svc = svc->next) {
+		if (svc->control)
+			continue;
+		pthread_mutex_lock(&sim->lock);
+		want = sim_vanish_wanted(sim, svc->ops->name);
+		if (want && !svc->gone) {
+			svc->gone = true;
+			pthread_cond_broadcast(&sim->cond);
+		}
+		pthread_mutex_unlock(&sim->lock);
+		if (want && svc->daemon != NULL)
+			sim_vanish(svc);
+		else if (!want && svc->daemon == NULL)
+			rc = sim_return(svc, cause);
+	}
+	pthread_mutex_unlock(&sim->listen_lock);
+	return (rc);
 }
 
 /* The endpoints file object. */
@@ -891,6 +1043,12 @@ sim_add_fault(struct sim *sim, json_t *o, char **cause)
 		*cause = xstrdup("fault: bad count, status or ms");
 		return (-1);
 	}
+	if (f->kind == SIM_FAULT_VANISH && (f->endpoint != NULL ||
+	    f->count != -1)) {
+		sim_fault_free(f);
+		*cause = xstrdup("fault: vanish takes no endpoint or count");
+		return (-1);
+	}
 	/* Append: faults apply in the order they were added. */
 	{
 		struct sim_fault	**fp = &sim->faults;
@@ -919,6 +1077,8 @@ sim_add_faults(struct sim *sim, json_t *j, char **cause)
 	} else
 		rc = sim_add_fault(sim, j, cause);
 	pthread_mutex_unlock(&sim->lock);
+	if (rc == 0)
+		rc = sim_sync_listeners(sim, cause);
 	return (rc);
 }
 
@@ -1216,13 +1376,13 @@ sim_service_wait(struct sim_service *svc, int ms)
 	struct timespec	ts;
 	int64_t		end;
 
-	if (svc->sim->stopping)
+	if (svc->sim->stopping || svc->gone)
 		return (false);
 	end = clock_mono_ms() + ms;
 	ts.tv_sec = end / 1000;
 	ts.tv_nsec = (long)(end % 1000) * 1000000L;
 	pthread_cond_timedwait(&svc->sim->cond, &svc->sim->lock, &ts);
-	return (!svc->sim->stopping);
+	return (!svc->sim->stopping && !svc->gone);
 }
 
 /* Wakes every waiter (lock held). */

@@ -23,6 +23,10 @@
  *   truncated announce the full Content-Length, send half, close
  *   drop      close the connection without any reply
  *   auth      answer the service's 401 even for valid credentials
+ *   vanish    the whole service goes away: its daemon stops (open
+ *             connections end) and its port or Unix socket refuses
+ *             connections, until the fault is deleted; then it serves
+ *             again on the same address. No endpoint, always sticky.
  * Each fault has a count (-1: sticky) decremented per request it hits.
  *
  * The small lab (--scale small, the default; full table in scenario.h):

@@ -160,7 +160,11 @@ refreshes() {
 	    jq -e '.refreshes >= 3' "$T/refreshes"
 }
 wait_for refreshes || fail "no three refreshes: $(cat "$T/refreshes")"
-if jq -e --argjson r "$running" '.max_connections <= 8 and .max_connections >= 2
+# Under valgrind (RT_WRAP, make memcheck) a refresh outlasts its time
+# budget and stops fetching stats early: only noted then.
+if [ -n "${RT_WRAP:-}" ]; then
+	echo "note: connections per refresh not checked under RT_WRAP"
+elif jq -e --argjson r "$running" '.max_connections <= 8 and .max_connections >= 2
     and .max_requests == 1 + $r' "$T/refreshes" >/dev/null; then
 	ok "500 containers ($running running): at most $(jq .max_connections \
 	    "$T/refreshes") connections and $(jq .max_requests "$T/refreshes") requests per refresh"

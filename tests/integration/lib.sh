@@ -33,8 +33,19 @@ wait_for() {
 	return 1
 }
 
-# Starts a background command, remembering its pid for cleanup.
+# Starts a background command, remembering its pid for cleanup. RT_WRAP
+# and RT_WRAP_SIM, when set, are command prefixes (make ci-extra: valgrind
+# and its options) for the long-running programs: RT_WRAP for racktop and
+# racktop-testd, RT_WRAP_SIM for racktop-sim. The pid stays the
+# program's (valgrind runs it in its own process).
 start_bg() {
+	case $1 in
+	"$RACKTOP" | "${RACKTOP_TESTD:-}") _rt_w=${RT_WRAP:-} ;;
+	"${RACKTOP_SIM:-}") _rt_w=${RT_WRAP_SIM:-} ;;
+	*) _rt_w= ;;
+	esac
+	# shellcheck disable=SC2086
+	[ -z "$_rt_w" ] || set -- $_rt_w "$@"
 	"$@" &
 	PIDS="$PIDS $!"
 }

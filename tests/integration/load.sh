@@ -107,7 +107,10 @@ else
 	fail "descriptors grew from $fd2 to $fd3"
 	ls -l "/proc/$RP/fd"
 fi
-if [ $((rss3 - rss2)) -le 2048 ]; then
+# Under valgrind (make memcheck) the heap is valgrind's: RSS says nothing.
+if [ -n "${RT_WRAP:-}" ]; then
+	echo "note: RSS not checked under RT_WRAP ($rss2 kB and $rss3 kB)"
+elif [ $((rss3 - rss2)) -le 2048 ]; then
 	ok "RSS after rounds 2 and 3: $rss2 kB and $rss3 kB"
 else
 	fail "RSS grew from $rss2 kB to $rss3 kB"

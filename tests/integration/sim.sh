@@ -183,12 +183,29 @@ fault '{"service":"proxmox","kind":"auth","count":-1}'
 $C "$K/faults" | grep -q '"kind":"auth"' || fail "GET /faults"
 $C -X DELETE "$K/faults" | grep -q '"ok":true' || fail "DELETE /faults"
 [ "$(code -H "$T" "$U/nodes")" = 200 ] || fail "faults not cleared"
+# vanish: connecting is refused (curl exit 7) while the other services and
+# the control endpoint serve; DELETE brings it back on the same port.
+PH=$(field "$TMPD/a.json" pihole url)
+fault '{"service":"proxmox","kind":"vanish"}'
+$C -H "$T" "$U/version" >/dev/null
+[ $? -eq 7 ] || fail "vanish: the connection was not refused"
+[ "$(code "$PH/api/info/version")" != 000 ] || fail "vanish: pihole gone too"
+$C "$K/faults" | grep -q '"kind":"vanish"' || fail "GET /faults: no vanish"
+$C -X DELETE "$K/faults?service=proxmox" | grep -q '"ok":true' ||
+    fail "DELETE /faults?service=proxmox"
+[ "$(code -H "$T" "$U/version")" = 200 ] || fail "vanish: not back"
+[ "$($C -X POST -d '{"service":"proxmox","kind":"vanish","count":1}' \
+    -o /dev/null -w '%{http_code}' "$K/faults")" = 400 ] ||
+    fail "vanish with a count accepted"
 [ "$($C -X POST -d '{"service":"nope","kind":"drop"}' -o /dev/null \
     -w '%{http_code}' "$K/faults")" = 400 ] || fail "bad fault accepted"
 # Faults at start.
 start d --clock fixed --faults 'proxmox:GET /version:status=503:count=1'
 [ "$(code -H "$T" "$U/version")" = 503 ] || fail "--faults"
 [ "$(code -H "$T" "$U/version")" = 200 ] || fail "--faults count"
+start g --clock fixed --faults 'proxmox:vanish'
+$C -H "$T" "$U/version" >/dev/null
+[ $? -eq 7 ] || fail "--faults proxmox:vanish: the connection was not refused"
 
 # --- large scale ----------------------------------------------------------------
 start e --scale large --clock fixed

@@ -273,7 +273,9 @@ expect_ok unifi_list_clients '"total": 1' name=client-4999
 max=120000
 grep -qa __asan_init "$RACKTOP" && max=400000
 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$RTPID/status")
-if [ -n "$rss" ] && [ "$rss" -lt $max ]; then ok "large: RSS ${rss} kB"
+# Under valgrind (RT_WRAP, make memcheck) the heap is valgrind's.
+if [ -n "${RT_WRAP:-}" ]; then echo "note: large: RSS ${rss} kB (RT_WRAP)"
+elif [ -n "$rss" ] && [ "$rss" -lt $max ]; then ok "large: RSS ${rss} kB"
 else fail "large: RSS ${rss} kB"; fi
 stop_rt
 

@@ -571,9 +571,18 @@ static struct http_client *
 client(const struct http_opts *o)
 {
 	struct http_client *c;
+	struct http_opts so = *o;
 	char *cause = NULL;
 
-	c = http_client_create(o, &cause);
+	/*
+	 * Under valgrind (make memcheck) loading the system CAs and a TLS
+	 * handshake take seconds: the defaults, scaled.
+	 */
+	if (so.connect_timeout_ms == 0)
+		so.connect_timeout_ms = (long)clock_scaled_ms(5000);
+	if (so.timeout_ms == 0)
+		so.timeout_ms = (long)clock_scaled_ms(15000);
+	c = http_client_create(&so, &cause);
 	ck_assert_msg(c != NULL, "http_client_create: %s", cause);
 	return (c);
 }

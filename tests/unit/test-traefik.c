@@ -474,7 +474,8 @@ probe(const char *name, const char *sni, int64_t now_ms, char **cause)
 	json_t *r;
 
 	tls_start(&s, name);
-	r = tk_tls_probe("127.0.0.1", s.port, sni, ca, 5000, now_ms, cause);
+	r = tk_tls_probe("127.0.0.1", s.port, sni, ca,
+	    (long)clock_scaled_ms(5000), now_ms, cause);
 	tls_stop(&s);
 	free(ca);
 	return (r);
