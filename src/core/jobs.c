@@ -90,15 +90,18 @@ job_queue_push(struct job_queue *q, struct job *j)
 	else
 		q->head = j;
 	q->tail = j;
-	pthread_mutex_unlock(&q->lock);
 	/*
 	 * Only the empty -> non-empty step needs a wakeup: the owner clears
 	 * the fd before it takes the whole list, so a job appended to a
-	 * non-empty list is always taken with the one that woke it.
+	 * non-empty list is always taken with the one that woke it. The
+	 * write happens under the lock: once it is released the owner may
+	 * take this job and destroy the queue, so q must not be touched
+	 * after (valgrind's timing showed a write to the closed eventfd).
 	 */
 	if (was_empty && write(q->fd, &one, sizeof one) == -1 &&
 	    errno != EAGAIN)
 		fatal("eventfd write");
+	pthread_mutex_unlock(&q->lock);
 }
 
 /* Takes all finished jobs, oldest first. */

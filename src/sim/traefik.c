@@ -715,11 +715,12 @@ tk_tls_main(void *arg)
 	int fd;
 
 	/*
-	 * A stalled client holds the entry point 2 s at most; scaled like
-	 * racktop's probe, for a racktop under valgrind (make memcheck) that
-	 * reads the system CAs mid-handshake.
+	 * A stalled client holds the entry point 5 s at most: longer than
+	 * racktop's 3 s probe, so racktop's deadline decides, and scaled like
+	 * it, for a racktop under valgrind (make memcheck) that reads the
+	 * system CAs mid-handshake.
 	 */
-	ms = clock_scaled_ms(2000);
+	ms = clock_scaled_ms(5000);
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	for (;;) {

@@ -75,7 +75,7 @@ jq -r --arg t "$TIMEOUT" --arg r "$REFRESH" --slurpfile keys "$T/keys.json" \
 start_bg "$RACKTOP" --headless --config "$T/racktop.conf" \
     --socket "$T/s.sock" 2>"$T/rt.log"
 RP=$!
-wait_for test -S "$T/s.sock" || { cat "$T/rt.log"; exit 1; }
+wait_for listening "$T/s.sock" || { cat "$T/rt.log"; exit 1; }
 call() { "$RACKTOP" call "$@" --socket "$T/s.sock"; }
 
 # status SVC: the service's racktop_status item.

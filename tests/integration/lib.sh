@@ -33,6 +33,14 @@ wait_for() {
 	return 1
 }
 
+# listening PATH: a Unix socket listens at PATH (/proc/net/unix, flag
+# __SO_ACCEPTCON). The file appears at bind(), a moment before listen():
+# a connection in between is refused (seen under valgrind).
+listening() {
+	awk -v p="$1" '$8 == p && $4 == "00010000" { f = 1 } END { exit !f }' \
+	    /proc/net/unix
+}
+
 # Starts a background command, remembering its pid for cleanup. RT_WRAP
 # and RT_WRAP_SIM, when set, are command prefixes (make ci-extra: valgrind
 # and its options) for the long-running programs: RT_WRAP for racktop and

@@ -67,7 +67,7 @@ conf "$T/load.conf" "roles = uid=$(id -u) admin" "max_clients = 300"
 start_bg "$RACKTOP" --headless --config "$T/load.conf" --socket "$T/s.sock" \
     2>"$T/rt.log"
 RP=$!
-wait_for test -S "$T/s.sock" || { cat "$T/rt.log"; exit 1; }
+wait_for listening "$T/s.sock" || { cat "$T/rt.log"; exit 1; }
 wait_for ready "$T/s.sock" || fail "lab not ready: $(cat "$T/rt.log")"
 
 # round CALLS NAME: one round; its summary line goes to $T/NAME.
@@ -124,7 +124,7 @@ limited() {
 	conf "$T/$n.conf" "$@"
 	start_bg "$RACKTOP" --headless --config "$T/$n.conf" \
 	    --socket "$T/$n.sock" 2>"$T/$n.log"
-	wait_for test -S "$T/$n.sock" || { cat "$T/$n.log"; exit 1; }
+	wait_for listening "$T/$n.sock" || { cat "$T/$n.log"; exit 1; }
 }
 limited busy "max_clients = 4"
 if "$LC" busy "$T/busy.sock" --clients 4 \

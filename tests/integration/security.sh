@@ -110,7 +110,7 @@ leaks() {
 # --- 3. planted secrets, headless: logs, audit, results, errors ----------
 start_bg "$RACKTOP" --headless --config "$T/racktop.conf" \
     --socket "$T/s.sock" 2>"$T/rt.err"
-wait_for test -S "$T/s.sock" || { cat "$T/rt.err"; exit 1; }
+wait_for listening "$T/s.sock" || { cat "$T/rt.err"; exit 1; }
 call() { "$RACKTOP" call "$@" --socket "$T/s.sock"; }
 
 # every bad instance reports its upstream's refusal in racktop_status.
@@ -188,7 +188,7 @@ fi
 (umask 077; grep -v '^log\|^audit' "$T/racktop.conf" >"$T/ro.conf")
 start_bg "$RACKTOP" --headless --read-only --config "$T/ro.conf" \
     --socket "$T/ro.sock" 2>"$T/ro.err"
-wait_for test -S "$T/ro.sock" || { cat "$T/ro.err"; exit 1; }
+wait_for listening "$T/ro.sock" || { cat "$T/ro.err"; exit 1; }
 if "$RACKTOP" call proxmox_start_vm instance=lab vmid=100 \
     --socket "$T/ro.sock" >"$T/ro.out" 2>&1; then
 	fail "--read-only ran a write"
@@ -221,7 +221,7 @@ if command -v runuser >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] &&
 		} >"$T/$un.conf")
 		start_bg "$RACKTOP" --headless --config "$T/$un.conf" \
 		    --socket "$T/$un/s.sock" 2>"$T/$un.err"
-		wait_for test -S "$T/$un/s.sock" || { cat "$T/$un.err"; exit 1; }
+		wait_for listening "$T/$un/s.sock" || { cat "$T/$un.err"; exit 1; }
 		# The socket is born 0600 and shared just after it listens:
 		# wait for its last chmod (a race seen under valgrind).
 		case "$*" in *socket_group*)
@@ -291,7 +291,7 @@ if command -v openssl >/dev/null 2>&1; then
 		    printf '%s\n' "$@"; } >"$T/$tn.conf")
 		start_bg "$RACKTOP" --headless --config "$T/$tn.conf" \
 		    --socket "$T/$tn.sock" 2>"$T/$tn.err"
-		wait_for test -S "$T/$tn.sock" || { cat "$T/$tn.err"; return 1; }
+		wait_for listening "$T/$tn.sock" || { cat "$T/$tn.err"; return 1; }
 	}
 	tls_error() { # SOCK PATTERN: racktop_status shows a matching error.
 		"$RACKTOP" call racktop_status --socket "$1" 2>/dev/null |

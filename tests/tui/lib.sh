@@ -52,7 +52,7 @@ tui_start() {
 	wait_for sh -c "! test -S '$TMPD/s.sock' || rm -f '$TMPD/s.sock'"
 	$T new-session -d -x "$w" -y "$h" "env TERM=screen LANG=C.UTF-8 \
 LC_ALL=C.UTF-8 XDG_STATE_HOME=$TMPD RACKTOP_SIM=$RACKTOP_SIM$envs \
-$RACKTOP --socket $TMPD/s.sock $* 2>$TMPD/rt.err; \
+${RT_WRAP:-} $RACKTOP --socket $TMPD/s.sock $* 2>$TMPD/rt.err; \
 echo racktop-exit=\$?; sleep 600"
 }
 
