@@ -22,7 +22,7 @@ C=$TMPD/racktop.conf
 HPID=$!
 PIDS="$PIDS $HPID"
 # With no socket, racktop call answers by itself (lazy mode): wait for the
-# socket first, then for an answer through it.
+# socket to listen, then for an answer through it.
 wait_for listening "$S" &&
 wait_for "$RACKTOP" call racktop_status --socket "$S" --config "$C" \
     >/dev/null 2>&1 || { cat "$TMPD/headless.err"; fail "no headless racktop"; exit 1; }
